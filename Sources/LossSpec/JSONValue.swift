@@ -1,0 +1,64 @@
+import Foundation
+
+/// A JSON value, used for the `options` column of the golden database and the `eval` command.
+///
+/// Non-finite numbers are written as the strings `"nan"`, `"inf"` and `"-inf"` (JSON has no
+/// literal for them) and read back from those strings wherever a number is expected.
+public enum JSONValue: Sendable, Hashable, Codable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let d = try? c.decode(Double.self) { self = .number(d) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let d):
+            if d.isNaN { try c.encode("nan") }
+            else if d.isInfinite { try c.encode(d > 0 ? "inf" : "-inf") }
+            else if d == d.rounded(), abs(d) < 9.007199254740992e15 { try c.encode(Int64(d)) }
+            else { try c.encode(d) }
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+
+    /// A number, accepting the non-finite spellings `"nan"`, `"inf"`, `"-inf"`.
+    public var doubleValue: Double? {
+        switch self {
+        case .number(let d): d
+        case .string("nan"), .string("NaN"): .nan
+        case .string("inf"), .string("+inf"), .string("Infinity"): .infinity
+        case .string("-inf"), .string("-Infinity"): -.infinity
+        default: nil
+        }
+    }
+
+    public static func parse(_ data: Data) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// Compact JSON with sorted keys, so equal values always serialise to equal bytes.
+    public func serialized() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a JSONValue cannot fail: every case maps onto a JSON value.
+        let data = (try? encoder.encode(self)) ?? Data("null".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

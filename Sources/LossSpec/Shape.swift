@@ -1,0 +1,97 @@
+/// Shape arithmetic shared by both implementations: element counts, row-major strides and
+/// NumPy/PyTorch broadcasting (spec §0.4). No numerics here.
+public enum Shape {
+    /// Product of the sizes; 1 for a 0-dim shape.
+    public static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+
+    /// Product of the sizes, or nil if it overflows `Int`.
+    public static func countIfRepresentable(_ shape: [Int]) -> Int? {
+        var n = 1
+        for s in shape {
+            let (r, overflow) = n.multipliedReportingOverflow(by: s)
+            if overflow { return nil }
+            n = r
+        }
+        return n
+    }
+
+    /// Row-major strides in elements.
+    public static func strides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var acc = 1
+        for axis in shape.indices.reversed() {
+            strides[axis] = acc
+            acc *= shape[axis]
+        }
+        return strides
+    }
+
+    /// The broadcast shape of several shapes (right-aligned; sizes must match or be 1).
+    ///
+    /// - Throws: `shape_mismatch` naming both arguments and the first non-singleton axis that differs,
+    ///   in PyTorch's words.
+    public static func broadcast(_ shapes: [(name: String, shape: [Int])]) throws -> [Int] {
+        var result: [Int] = []
+        var resultOwner = ""
+        for (name, shape) in shapes {
+            if shape.count > result.count {
+                result = [Int](repeating: 1, count: shape.count - result.count) + result
+            }
+            let offset = result.count - shape.count
+            for (i, size) in shape.enumerated() {
+                let j = offset + i
+                if result[j] == size || size == 1 { continue }
+                if result[j] == 1 {
+                    result[j] = size
+                    continue
+                }
+                throw LossError(
+                    .shapeMismatch, argument: name,
+                    "the size of \(resultOwner) (\(result[j])) must match the size of \(name) (\(size)) at non-singleton dimension \(j); shapes must be broadcastable")
+            }
+            resultOwner = resultOwner.isEmpty ? name : "\(resultOwner)/\(name)"
+        }
+        return result
+    }
+
+    /// For every element of `target` (row-major), the flat index of the element of `source` that
+    /// broadcasting reads. `source` must broadcast to `target`.
+    public static func broadcastIndices(from source: [Int], to target: [Int]) -> [Int] {
+        precondition(source.count <= target.count, "cannot broadcast \(source) to \(target)")
+        let total = count(target)
+        if source == target { return Array(0..<total) }
+        let offset = target.count - source.count
+        let sourceStrides = strides(source)
+        // Effective stride per target axis: 0 where the source is broadcast.
+        var eff = [Int](repeating: 0, count: target.count)
+        for i in source.indices where source[i] != 1 {
+            precondition(source[i] == target[i + offset], "cannot broadcast \(source) to \(target)")
+            eff[i + offset] = sourceStrides[i]
+        }
+        var out = [Int](repeating: 0, count: total)
+        if total == 0 { return out }
+        var index = [Int](repeating: 0, count: target.count)
+        var src = 0
+        for k in 0..<total {
+            out[k] = src
+            // Odometer increment over the target shape.
+            var axis = target.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                src += eff[axis]
+                if index[axis] < target[axis] { break }
+                src -= eff[axis] * index[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return out
+    }
+
+    /// Whether `shape` broadcasts to `target` without enlarging it.
+    public static func broadcasts(_ shape: [Int], to target: [Int]) -> Bool {
+        guard shape.count <= target.count else { return false }
+        let offset = target.count - shape.count
+        return shape.indices.allSatisfy { shape[$0] == 1 || shape[$0] == target[$0 + offset] }
+    }
+}

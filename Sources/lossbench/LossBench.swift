@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// `lossbench`: the LossBench command line (design §5).
+@main
+struct LossBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lossbench",
+        abstract: "Conformance and benchmark suite for PyTorch's 21 loss functions.",
+        discussion: """
+            Exit codes: 0 success; 1 conformance failure; 2 performance regression; \
+            3 unusable input (missing or corrupt database, bad JSON, I/O error).
+            """,
+        subcommands: [Eval.self]
+    )
+}
+
+/// The documented exit codes of design §5.
+enum ExitStatus {
+    static let conformanceFailure = ExitCode(1)
+    static let performanceRegression = ExitCode(2)
+    static let unusableInput = ExitCode(3)
+}
