@@ -54,3 +54,25 @@ import Testing
         } throws: { ($0 as? LossError)?.argument == "grad_output" }
     }
 }
+
+@Suite struct MSEGradientTests {
+    @Test(arguments: ["none", "mean", "sum"])
+    func finiteDifferences(reduction: String) throws {
+        let x = T([2, 3], [0.3, -1.2, 2.5, 0.7, 0.1, -0.4])
+        let y = T([3], [0.2, 0.9, -1.1])
+        let w = T([2, 3], [0.5, 1.5, 2, 0.25, 1, 3])
+        let g = reduction == "none" ? T([2, 3], [0.7, -1.3, 0.4, 2.1, -0.6, 1.1]) : T([], [1.7])
+        try checkGradientsByFiniteDifferences(
+            makeCase(.mseLoss, options: ["reduction": .string(reduction)],
+                     floats: ["input": x, "target": y, "weight": w, "grad_output": g]))
+        try checkGradientsByFiniteDifferences(
+            makeCase(.mseLoss, options: ["reduction": .string(reduction)],
+                     floats: ["input": x, "target": y, "grad_output": g]))
+    }
+
+    @Test func weightedElementwiseMeanIsRejected() {
+        expectError(makeCase(.mseLoss, options: ["reduction": .string("elementwise_mean")],
+                             floats: ["input": T([1], [1]), "target": T([1], [2]), "weight": T([1], [1])]),
+                    .invalidReduction, argument: "reduction")
+    }
+}
