@@ -15,17 +15,20 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "LossSpec"),
         .target(name: "Reference", dependencies: ["LossSpec"]),
+        .target(name: "GoldenStore", dependencies: ["LossSpec", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "lossbench",
             dependencies: [
-                "LossSpec", "Reference",
+                "LossSpec", "Reference", "GoldenStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "LossSpecTests", dependencies: ["LossSpec"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "LossSpec"]),
+        .testTarget(name: "GoldenStoreTests", dependencies: ["GoldenStore", "LossSpec"]),
     ]
 )
