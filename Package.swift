@@ -21,14 +21,18 @@ let package = Package(
         .target(name: "LossSpec"),
         .target(name: "Reference", dependencies: ["LossSpec"]),
         .target(name: "GoldenStore", dependencies: ["LossSpec", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Generator", dependencies: ["LossSpec", "Reference", "GoldenStore"]),
+        .target(name: "Runner", dependencies: ["LossSpec", "Reference", "GoldenStore"]),
         .executableTarget(
             name: "lossbench",
             dependencies: [
-                "LossSpec", "Reference", "GoldenStore",
+                "LossSpec", "Reference", "GoldenStore", "Generator", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "LossSpecTests", dependencies: ["LossSpec"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "LossSpec"]),
         .testTarget(name: "GoldenStoreTests", dependencies: ["GoldenStore", "LossSpec"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "GoldenStore", "LossSpec"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Generator", "GoldenStore", "LossSpec", "Reference"]),
     ]
 )
