@@ -30,9 +30,9 @@ import Testing
         let y = T([3], [0, log(2), -1]), x = T([3], [-1, 1, 0])
         let r = try Reference.klDiv(input: x, target: y, reduction: .none, logTarget: true,
                                     gradOutput: T([3], [1, 1, 1]))
-        expectClose(r.output?.scalars, [1, 2 * (log(2) - 1), -exp(-1)], rtol: 1e-15)
+        expectClose(r.output?.scalars, [1, 2 * (log(2) - 1), -exp(-1.0)], rtol: 1e-15)
         // ∂/∂x = −eʸ; ∂/∂y = eʸ(y − x + 1) = [2, 2 log 2, 0]
-        expectClose(r.outputs["grad_input"]?.scalars, [-1, -2, -exp(-1)], rtol: 1e-15)
+        expectClose(r.outputs["grad_input"]?.scalars, [-1, -2, -exp(-1.0)], rtol: 1e-15)
         expectClose(r.outputs["grad_target"]?.scalars, [2, 2 * log(2), 0], rtol: 1e-15, atol: 1e-16)
     }
 
