@@ -56,11 +56,9 @@ extension Reference {
             values[k] = ((y - 1) * log1mX - y * logX) * w
             scales[k] = abs(w) * (abs(y * logX) + abs((1 - y) * log1mX))
         }
-        let (output, outputScale) = Reduce.apply(values, scales: scales, shape: shape, reduction: reduction,
-                                                 divisor: Double(n))
         var builder = ResultBuilder()
-        builder.set("output", output, scale: outputScale)
-        guard let up = try Reduce.upstream(gradOutput, reduction: reduction, shape: shape, divisor: Double(n)) else {
+        guard let up = try builder.setGenericReducedOutput(values, scales: scales, shape: shape, reduction: reduction,
+                                                           gradOutput: gradOutput) else {
             return builder.result
         }
         let eps32 = Double(Float(1e-12))

@@ -54,11 +54,9 @@ extension Reference {
             let symmetricForm = abs(pw * y * logSigX) + abs((1 - y) * logSigMinusX)
             scales[k] = abs(w) * max(linearForm, symmetricForm)
         }
-        let (output, outputScale) = Reduce.apply(values, scales: scales, shape: shape, reduction: reduction,
-                                                 divisor: Double(n))
         var builder = ResultBuilder()
-        builder.set("output", output, scale: outputScale)
-        guard let up = try Reduce.upstream(gradOutput, reduction: reduction, shape: shape, divisor: Double(n)) else {
+        guard let up = try builder.setGenericReducedOutput(values, scales: scales, shape: shape, reduction: reduction,
+                                                           gradOutput: gradOutput) else {
             return builder.result
         }
         var gx = [Double](repeating: 0, count: n), gxScale = gx

@@ -77,11 +77,9 @@ extension Reference {
                 slope[o] = Hinge.slope(z)
             }
         }
-        let (output, outputScale) = Reduce.apply(values, scales: scales, shape: outShape, reduction: reduction,
-                                                 divisor: Double(n))
         var builder = ResultBuilder()
-        builder.set("output", output, scale: outputScale)
-        guard let up = try Reduce.upstream(gradOutput, reduction: reduction, shape: outShape, divisor: Double(n)) else {
+        guard let up = try builder.setGenericReducedOutput(values, scales: scales, shape: outShape, reduction: reduction,
+                                                           gradOutput: gradOutput) else {
             return builder.result
         }
         // G = ∂(Σ g·l)/∂cos per broadcast row.

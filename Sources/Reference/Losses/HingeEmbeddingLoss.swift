@@ -39,11 +39,9 @@ extension Reference {
             values[k] = hinge + linear
             scales[k] = (y != 1 ? Hinge.scale(margin - x, parts: abs(margin) + abs(x)) : 0) + abs(linear)
         }
-        let (output, outputScale) = Reduce.apply(values, scales: scales, shape: full, reduction: reduction,
-                                                 divisor: Double(n))
         var builder = ResultBuilder()
-        builder.set("output", output, scale: outputScale)
-        guard let up = try Reduce.upstream(gradOutput, reduction: reduction, shape: full, divisor: Double(n)) else {
+        guard let up = try builder.setGenericReducedOutput(values, scales: scales, shape: full, reduction: reduction,
+                                                           gradOutput: gradOutput) else {
             return builder.result
         }
         var gx = [Double](repeating: 0, count: n), gxScale = gx

@@ -44,11 +44,9 @@ extension Reference {
             values[k] = Hinge.clamp(z[k])
             scales[k] = Hinge.scale(z[k], parts: abs(ys[k]) * (abs(x1s[k]) + abs(x2s[k])) + abs(margin))
         }
-        let (output, outputScale) = Reduce.apply(values, scales: scales, shape: full, reduction: reduction,
-                                                 divisor: Double(n))
         var builder = ResultBuilder()
-        builder.set("output", output, scale: outputScale)
-        guard let up = try Reduce.upstream(gradOutput, reduction: reduction, shape: full, divisor: Double(n)) else {
+        guard let up = try builder.setGenericReducedOutput(values, scales: scales, shape: full, reduction: reduction,
+                                                           gradOutput: gradOutput) else {
             return builder.result
         }
         var g1 = [Double](repeating: 0, count: n), g2 = g1, gy = g1, gyScale = g1

@@ -57,12 +57,10 @@ extension Reference {
             sums[row(k)].add(w * unweighted[k])
             scaleSums[row(k)].add(abs(w) * unweightedScale[k])
         }
-        let (output, outputScale) = Reduce.apply(sums.map { $0.value / c }, scales: scaleSums.map { $0.value / c },
-                                                 shape: reducedShape, reduction: reduction, divisor: Double(rows))
         var builder = ResultBuilder()
-        builder.set("output", output, scale: outputScale)
-        guard let up = try Reduce.upstream(gradOutput, reduction: reduction, shape: reducedShape,
-                                           divisor: Double(rows)) else {
+        guard let up = try builder.setGenericReducedOutput(
+            sums.map { $0.value / c }, scales: scaleSums.map { $0.value / c }, shape: reducedShape,
+            reduction: reduction, gradOutput: gradOutput) else {
             return builder.result
         }
         var gx = [Double](repeating: 0, count: n), gxScale = gx, gy = gx, gyScale = gx, gw = gx, gwScale = gx
