@@ -31,6 +31,8 @@ extension Reference {
     /// A NaN or `+inf` logit, or an all-`−inf` row, makes the row's `logp` NaN. `C = 1` gives `−0.0`.
     /// Probability path: an empty 'sum' is `−0.0` (PyTorch negates the sum), 'mean' of no position
     /// NaN, and `C = 0` gives `−0.0` per position and NaN for 'mean'.
+    /// Deviation from PyTorch: a `(C)` input with a `(1)` index target is treated exactly like a `()`
+    /// target; PyTorch's forward accepts it only without label smoothing, and its backward raises.
     ///
     /// **Errors.** 0-dim input → `shape_mismatch` (PyTorch raises a dtype or dimension error there);
     /// `label_smoothing > 1` → `invalid_option`; probability target not float64, or index target
@@ -107,7 +109,7 @@ private struct LogSoftmaxRows {
         logpScale = logp
         pScale = logp
         for position in 0..<layout.positions {
-            let idx = (0..<layout.classes).map { layout.index(position: position, class: $0) }
+            let idx = indices(position)
             let x = idx.map { input[$0] }
             // NaN anywhere makes the whole row NaN, as PyTorch's kernel does; +inf or an all-(−inf)
             // row yields NaN through inf − inf below, also as PyTorch.

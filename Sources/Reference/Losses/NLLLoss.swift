@@ -21,6 +21,8 @@ extension Reference {
     /// Every target ignored: 'mean' NaN (0/0) with an all-zero gradient, 'sum' 0, 'none' zeros.
     /// `W = 0` with valid positions: NaN or ±inf, and NaN/±inf gradients, as PyTorch. Empty batch:
     /// 'mean' NaN, 'sum' 0. Negative weights are allowed.
+    /// Deviation from PyTorch: a `(C)` input with a `(1)` target is treated exactly like a `()` target;
+    /// PyTorch's forward accepts it but its backward raises "size mismatch".
     ///
     /// **Errors.** 0-dim input; a target whose shape does not fit the input (batch mismatch,
     /// 2-D target for 2-D input, K-dim size mismatch, 1-D target of length ≠ 1 for 1-D input);
