@@ -301,3 +301,12 @@ private func triplet(_ a: Tensor<Double>, _ p: Tensor<Double>, _ n: Tensor<Doubl
         expectError(withDistance(x, x, x, ["p": .number(1)]), .invalidOption, argument: "p")
     }
 }
+
+@Suite struct TripletMarginShapeGuardTests {
+    @Test func emptyTensorsWithOverflowingSizesAreRejectedNotTrapped() {
+        // (2^62, 4, 0) holds no element, but its batch part (2^62, 4) cannot be counted.
+        let huge = Tensor<Double>(shape: [1 << 62, 1, 0], scalars: [])
+        let small = T([1, 4, 0], [])
+        expectError(triplet(huge, small, small), .shapeMismatch)
+    }
+}

@@ -45,6 +45,9 @@ enum TripletMargin {
         var pairs = [try PairDistance(args, 0, 1, distance), try PairDistance(args, 0, 2, distance)]
         if swap { pairs.append(try PairDistance(args, 1, 2, distance)) }
         let outShape = try Shape.broadcast(pairs.map { ("distance(\($0.names))", $0.batch) })
+        guard Shape.countIfRepresentable(outShape) != nil else {
+            throw LossError(.shapeMismatch, argument: "negative", "the output shape \(outShape) has too many elements")
+        }
         let n = Shape.count(outShape)
         let pos = pairs[0].expanded(to: outShape)
         let an = pairs[1].expanded(to: outShape)
@@ -121,6 +124,10 @@ private struct PairDistance {
         yShape = args[second].shape
         full = try Shape.broadcast([(nx, args[first].shape), (ny, args[second].shape)])
         batch = Array(full.dropLast())
+        // Empty tensors can carry sizes whose product (without the 0) overflows: refuse them.
+        guard Shape.countIfRepresentable(batch) != nil, Shape.countIfRepresentable(full) != nil else {
+            throw LossError(.shapeMismatch, argument: ny, "the broadcast shape \(full) has too many elements")
+        }
         let width = full.last ?? 1
         if width == 0, case .pNorm(let p, _) = distance, p < 0 || p.isInfinite {
             throw LossError(.emptyInput, argument: ny,
