@@ -1,0 +1,6 @@
+import LossSpec
+
+// STUB: catalogue to be written.
+enum MarginRankingLossCases {
+    static func recipes() -> [CaseRecipe] { [] }
+}

@@ -1,0 +1,6 @@
+import LossSpec
+
+// STUB: catalogue to be written.
+enum TripletMarginLossCases {
+    static func recipes() -> [CaseRecipe] { [] }
+}

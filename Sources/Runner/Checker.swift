@@ -1,0 +1,177 @@
+import Foundation
+import GoldenStore
+import LossSpec
+import Reference
+
+/// One element (or structural) mismatch of one case.
+public struct Mismatch: Sendable, Hashable {
+    public var role: String
+    /// Flat element index, or nil for a structural problem (missing role, wrong shape, error kind).
+    public var element: Int?
+    public var expected: String
+    public var got: String
+    public var normalizedError: Double
+}
+
+/// The outcome of one case under one implementation.
+public struct CaseOutcome: Sendable {
+    public var caseName: String
+    public var loss: String
+    public var implementation: String
+    public var passed: Bool
+    /// The largest normalized error over all compared elements (0 for error cases that matched).
+    public var maxError: Double
+    /// Every normalized error of the case's elements, for the per-loss percentiles.
+    public var errors: [Double]
+    /// The first few mismatches (at most 5), worst first.
+    public var mismatches: [Mismatch]
+    public var seconds: Double
+}
+
+/// Per loss and implementation: cases, failures and error statistics.
+public struct LossSummary: Sendable {
+    public var loss: String
+    public var implementation: String
+    public var cases = 0
+    public var passed = 0
+    public var failed: Int { cases - passed }
+    public var maxError = 0.0
+    public var p99Error = 0.0
+    public var budget = 0.0
+}
+
+public struct CheckReport: Sendable {
+    public var database: String
+    public var outcomes: [CaseOutcome]
+    public var summaries: [LossSummary]
+    public var warnings: [String]
+    public var failed: Bool { outcomes.contains { !$0.passed } }
+}
+
+/// Runs implementations against a golden database under the tolerance model of design §4.
+public enum Checker {
+    /// - Parameters:
+    ///   - losses: only cases of these losses (all when empty).
+    public static func run(_ file: GoldenFile, database: String, implementations: [Implementation],
+                           losses: Set<String> = []) -> CheckReport {
+        var warnings: [String] = []
+        if let stored = file.meta["content_sha256"], stored != GoldenDatabase.contentDigest(file.cases) {
+            warnings.append("content digest differs from meta.content_sha256: the database was edited after it was written")
+        }
+        let cases = file.cases.filter { losses.isEmpty || losses.contains($0.loss) }
+        var outcomes: [CaseOutcome] = []
+        for impl in implementations {
+            outcomes += parallelMap(cases) { check($0, with: impl) }
+        }
+        return CheckReport(database: database, outcomes: outcomes, summaries: summarize(outcomes), warnings: warnings)
+    }
+
+    /// Checks one case with one implementation.
+    public static func check(_ golden: GoldenCase, with impl: Implementation) -> CaseOutcome {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var outcome = CaseOutcome(caseName: golden.name, loss: golden.loss, implementation: impl.name,
+                                  passed: true, maxError: 0, errors: [], mismatches: [], seconds: 0)
+        defer { outcome.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        func fail(_ m: Mismatch) {
+            outcome.passed = false
+            outcome.maxError = .infinity
+            outcome.mismatches.append(m)
+        }
+        let lossCase: LossCase
+        do {
+            lossCase = try golden.lossCase()
+        } catch {
+            fail(Mismatch(role: "loss", element: nil, expected: "a known loss", got: golden.loss, normalizedError: .infinity))
+            return outcome
+        }
+        let result: LossResult
+        do {
+            result = try impl.evaluate(lossCase)
+        } catch let e as LossError {
+            if let expected = golden.expectError, e.kind == expected { return outcome }
+            fail(Mismatch(role: "error", element: nil, expected: golden.expectError?.rawValue ?? "no error",
+                          got: "\(e)", normalizedError: .infinity))
+            return outcome
+        } catch {
+            fail(Mismatch(role: "error", element: nil, expected: golden.expectError?.rawValue ?? "no error",
+                          got: "\(error)", normalizedError: .infinity))
+            return outcome
+        }
+        if let expected = golden.expectError {
+            fail(Mismatch(role: "error", element: nil, expected: expected.rawValue, got: "no error (evaluated)",
+                          normalizedError: .infinity))
+            return outcome
+        }
+        let scales = golden.scales.count == golden.expected.count ? golden.scales : derivedScales(golden, lossCase)
+        let budget = Tolerance.budget(loss: lossCase.loss, eps: impl.eps)
+        var elementMismatches: [Mismatch] = []
+        for (role, expected) in golden.expected.sorted(by: { $0.key < $1.key }) {
+            guard let got = result.outputs[role] else {
+                fail(Mismatch(role: role, element: nil, expected: "shape \(expected.shape)", got: "missing",
+                              normalizedError: .infinity))
+                continue
+            }
+            guard got.shape == expected.shape else {
+                fail(Mismatch(role: role, element: nil, expected: "shape \(expected.shape)", got: "shape \(got.shape)",
+                              normalizedError: .infinity))
+                continue
+            }
+            let scale = scales[role]
+            for i in 0..<expected.count {
+                let s = scale.map { $0.count == expected.count ? $0[i] : 0 } ?? 0
+                let err = Tolerance.normalizedError(got: got[i], expected: expected[i], scale: s, eps: impl.eps)
+                outcome.errors.append(err)
+                outcome.maxError = max(outcome.maxError, err)
+                if !(err <= budget) {
+                    outcome.passed = false
+                    elementMismatches.append(Mismatch(role: role, element: i, expected: format(expected[i]),
+                                                      got: format(got[i]), normalizedError: err))
+                }
+            }
+        }
+        outcome.mismatches += elementMismatches.sorted { $0.normalizedError > $1.normalizedError }.prefix(5)
+        return outcome
+    }
+
+    /// Scales for a database written without them (design §2): the Reference's, computed on the
+    /// case's inputs; where the Reference cannot evaluate it, |expected| alone.
+    static func derivedScales(_ golden: GoldenCase, _ c: LossCase) -> [String: Tensor<Double>] {
+        var scales = golden.scales
+        let reference = try? Reference.evaluate(c)
+        for (role, expected) in golden.expected where scales[role] == nil {
+            if let s = reference?.scales[role], s.shape == expected.shape {
+                scales[role] = s
+            } else {
+                scales[role] = expected.map(abs)
+            }
+        }
+        return scales
+    }
+
+    static func summarize(_ outcomes: [CaseOutcome]) -> [LossSummary] {
+        var groups: [String: [CaseOutcome]] = [:]
+        var order: [String] = []
+        for o in outcomes {
+            let key = "\(o.loss)\u{0}\(o.implementation)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(o)
+        }
+        return order.sorted().map { key in
+            let group = groups[key]!
+            var s = LossSummary(loss: group[0].loss, implementation: group[0].implementation)
+            s.cases = group.count
+            s.passed = group.filter(\.passed).count
+            let errors = group.flatMap(\.errors).sorted()
+            s.maxError = group.map(\.maxError).max() ?? 0
+            s.p99Error = errors.isEmpty ? 0 : errors[min(errors.count - 1, Int((Double(errors.count) * 0.99).rounded(.down)))]
+            if let kind = LossKind(rawValue: s.loss) {
+                s.budget = Tolerance.budget(loss: kind, eps: Implementation.all.first { $0.name == s.implementation }?.eps ?? 0x1p-24)
+            }
+            return s
+        }
+    }
+
+    static func format(_ x: Double) -> String {
+        x.isNaN ? "nan" : "\(x)"
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import GoldenStore
+import LossSpec
+import Runner
+
+/// `lossbench check`: runs implementations against a golden database — the CI gate.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check implementations against a golden database (exit 1 on any failure).",
+        discussion: """
+            Prints a per-loss table (cases, passed, failed, max and p99 normalized error, budget) \
+            and every failure with its case, role, element, expected and actual values. \
+            The normalized error is |got - expected| / (eps * max(scale, |expected|, tiny)) (design §4). \
+            Exit codes: 0 all passed; 1 a case failed; 3 the database is missing, not SQLite, \
+            foreign, of another format_version, or corrupt.
+            """
+    )
+
+    @Option(name: .long, help: "The golden database.")
+    var db = "Vectors/golden.sqlite"
+
+    @Option(name: .long, help: "Implementations, comma-separated: \(Implementation.all.map(\.name).joined(separator: ", ")).")
+    var impl = "reference"
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Only these losses.")
+    var loss: [String] = []
+
+    @Option(name: .long, help: "Also write JUnit XML to this file.")
+    var junit: String?
+
+    @Flag(name: .long, help: "Print the report as one JSON object instead of the table.")
+    var json = false
+
+    @Option(name: .long, help: "Show at most this many failures in the text report.")
+    var maxFailures = 50
+
+    func validate() throws {
+        _ = try CLI.parseLosses(loss)
+        do { _ = try Implementation.parse(impl) } catch let e as LossError { throw ValidationError(e.message) }
+    }
+
+    func run() throws {
+        let implementations = try Implementation.parse(impl)
+        let losses = Set(try CLI.parseLosses(loss).map(\.rawValue))
+        let file = try CLI.readDatabase(db)
+        let report = Checker.run(file, database: db, implementations: implementations, losses: losses)
+        for w in report.warnings { CLI.warn(w) }
+        if let junit { try CLI.write(JUnit.xml(report), to: junit) }
+        if json {
+            print(CheckJSON.encode(report))
+        } else {
+            print(text(report), terminator: "")
+        }
+        if report.failed { throw ExitStatus.conformanceFailure }
+    }
+
+    func text(_ report: CheckReport) -> String {
+        let rows = report.summaries.map { s in
+            [s.loss, s.implementation, "\(s.cases)", "\(s.passed)", "\(s.failed)",
+             CLI.number(s.maxError), CLI.number(s.p99Error), CLI.number(s.budget)]
+        }
+        var out = CLI.table(["loss", "impl", "cases", "passed", "failed", "max err", "p99 err", "budget"], rows,
+                            rightAligned: [2, 3, 4, 5, 6, 7])
+        let failures = report.outcomes.filter { !$0.passed }
+        for f in failures.prefix(maxFailures) {
+            out += "\nFAIL \(f.caseName) [\(f.implementation)]\n"
+            for m in f.mismatches { out += "  \(JUnit.describe(m))\n" }
+            out += "  reproduce: lossbench show \(f.caseName) --db \(report.database) --impl \(f.implementation)\n"
+        }
+        if failures.count > maxFailures { out += "\n… and \(failures.count - maxFailures) more failures\n" }
+        let total = report.outcomes.count
+        out += "\n\(total - failures.count) passed, \(failures.count) failed\n"
+        return out
+    }
+}
+
+/// The `--json` form of a check report.
+enum CheckJSON {
+    static func encode(_ report: CheckReport) -> String {
+        let summaries: [JSONValue] = report.summaries.map { s in
+            .object(["loss": .string(s.loss), "impl": .string(s.implementation), "cases": .number(Double(s.cases)),
+                     "passed": .number(Double(s.passed)), "failed": .number(Double(s.failed)),
+                     "max_error": .number(s.maxError), "p99_error": .number(s.p99Error), "budget": .number(s.budget)])
+        }
+        let failures: [JSONValue] = report.outcomes.filter { !$0.passed }.map { o in
+            .object(["case": .string(o.caseName), "loss": .string(o.loss), "impl": .string(o.implementation),
+                     "mismatches": .array(o.mismatches.map { m in
+                         .object(["role": .string(m.role), "element": m.element.map { .number(Double($0)) } ?? .null,
+                                  "expected": .string(m.expected), "got": .string(m.got),
+                                  "normalized_error": .number(m.normalizedError)])
+                     })])
+        }
+        return JSONValue.object([
+            "database": .string(report.database), "passed": .bool(!report.failed),
+            "cases": .number(Double(report.outcomes.count)),
+            "failures": .array(failures), "losses": .array(summaries),
+            "warnings": .array(report.warnings.map(JSONValue.string)),
+        ]).serialized()
+    }
+}

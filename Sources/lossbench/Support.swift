@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import GoldenStore
+import LossSpec
+
+/// Helpers shared by the subcommands: messages on stderr, exit code 3 for unusable input,
+/// loss-name parsing, plain-text tables.
+enum CLI {
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
+
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
+
+    /// Stops with exit code 3 (design §5) and a one-line message.
+    static func unusable(_ message: String) -> ExitCode {
+        printError(message)
+        return ExitStatus.unusableInput
+    }
+
+    static func readDatabase(_ path: String) throws -> GoldenFile {
+        do {
+            return try GoldenDatabase.read(path)
+        } catch {
+            throw unusable("\(error)")
+        }
+    }
+
+    /// Parses `--loss a,b` (functional or module names).
+    static func parseLosses(_ list: [String]) throws -> [LossKind] {
+        do {
+            return try list.flatMap { $0.split(separator: ",") }.map { try LossKind(name: String($0)) }
+        } catch let e as LossError {
+            throw ValidationError(e.message)
+        }
+    }
+
+    /// Writes text to a file (atomically) or stdout for "-".
+    static func write(_ text: String, to path: String) throws {
+        if path == "-" {
+            print(text, terminator: "")
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw unusable("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// A left/right aligned plain-text table.
+    static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> String {
+        let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                let pad = String(repeating: " ", count: widths[i] - c.count)
+                return rightAligned.contains(i) ? pad + c : c + pad
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line))
+            .joined(separator: "\n") + "\n"
+    }
+
+    static func number(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        if !x.isFinite { return x.isNaN ? "nan" : "inf" }
+        return String(format: "%.3g", x)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+import Testing
+import LossSpec
+@testable import GoldenStore
+
+@Suite struct SHA256Tests {
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+    ])
+    func fipsVectors(message: String, digest: String) {
+        var h = SHA256()
+        h.update(message)
+        #expect(h.finalizeHex() == digest)
+    }
+
+    @Test func millionA() {
+        var h = SHA256()
+        h.update([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000))
+        #expect(h.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
+
+func temporaryPath(_ name: String) -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lossbench-tests-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.appendingPathComponent(name).path
+}
+
+func sampleCases() -> [GoldenCase] {
+    [
+        GoldenCase(name: "mse_loss/random/000", loss: "mse_loss", options: ["reduction": .string("sum")],
+                   family: .random, seed: 7, expectError: nil, note: nil,
+                   inputs: ["input": .float64(Tensor(shape: [2], scalars: [0.5, -.infinity])),
+                            "target": .float64(Tensor(shape: [2], scalars: [.nan, 2])),
+                            "grad_output": .float64(Tensor(scalar: 1.5))],
+                   expected: ["output": Tensor(scalar: .nan), "grad_input": Tensor(shape: [2], scalars: [-0.0, 3])],
+                   scales: ["output": Tensor(scalar: 1), "grad_input": Tensor(shape: [2], scalars: [1, 1])]),
+        GoldenCase(name: "nll_loss/error/000", loss: "nll_loss", options: ["reduction": .string("avg")],
+                   family: .error, seed: nil, expectError: .invalidReduction, note: "reduction: 'avg'",
+                   inputs: ["input": .float64(Tensor(shape: [1, 3], scalars: [0, 1, 2])),
+                            "target": .int64(Tensor(shape: [1], scalars: [Int64.max]))]),
+    ]
+}
+
+@Suite struct GoldenDatabaseTests {
+    @Test func roundTripPreservesEveryBitAndDigest() throws {
+        let path = temporaryPath("golden.sqlite")
+        let digest = try GoldenDatabase.write(sampleCases(), meta: ["seed": "7"], to: path)
+        let file = try GoldenDatabase.read(path)
+        #expect(file.meta["content_sha256"] == digest)
+        #expect(file.meta["format"] == "lossbench-golden")
+        #expect(file.meta["format_version"] == "1")
+        #expect(file.meta["seed"] == "7")
+        #expect(file.cases.count == 2)
+        #expect(GoldenDatabase.contentDigest(file.cases) == digest)
+        let c = try #require(file.cases.first { $0.name == "mse_loss/random/000" })
+        // NaN and −0.0 survive bit-exactly.
+        #expect(c.expected["output"]?.scalars[0].isNaN == true)
+        #expect(c.expected["grad_input"]?.scalars[0].sign == .minus)
+        #expect(c.scales["output"]?.scalars == [1])
+        let e = try #require(file.cases.first { $0.family == .error })
+        #expect(e.expectError == .invalidReduction)
+        #expect(e.inputs["target"] == .int64(Tensor(shape: [1], scalars: [Int64.max])))
+        #expect(e.options["reduction"] == .string("avg"))
+    }
+
+    @Test func digestIgnoresOrderButNotContent() {
+        let cases = sampleCases()
+        #expect(GoldenDatabase.contentDigest(cases) == GoldenDatabase.contentDigest(cases.reversed()))
+        var changed = cases
+        changed[0].expected["grad_input"] = Tensor(shape: [2], scalars: [0.0, 3])  // −0.0 → +0.0
+        #expect(GoldenDatabase.contentDigest(changed) != GoldenDatabase.contentDigest(cases))
+    }
+
+    @Test func missingFile() {
+        #expect { try GoldenDatabase.read("/nonexistent/golden.sqlite") } throws: {
+            if case .missing = $0 as? GoldenStoreError { return true } else { return false }
+        }
+    }
+
+    @Test func notSQLite() throws {
+        let path = temporaryPath("junk.sqlite")
+        try Data("this is not a database, just some text that is long enough".utf8).write(to: URL(fileURLWithPath: path))
+        #expect { try GoldenDatabase.read(path) } throws: {
+            if case .notSQLite = $0 as? GoldenStoreError { return true } else { return false }
+        }
+    }
+
+    @Test func foreignAndWrongVersion() throws {
+        let foreign = temporaryPath("foreign.sqlite")
+        try DatabaseQueue(path: foreign).write { try $0.execute(sql: "CREATE TABLE t (x)") }
+        #expect { try GoldenDatabase.read(foreign) } throws: {
+            if case .foreign = $0 as? GoldenStoreError { return true } else { return false }
+        }
+        let v2 = temporaryPath("v2.sqlite")
+        try GoldenDatabase.write(sampleCases(), meta: [:], to: v2)
+        try DatabaseQueue(path: v2).write { try $0.execute(sql: "UPDATE meta SET value = '2' WHERE key = 'format_version'") }
+        #expect { try GoldenDatabase.read(v2) } throws: {
+            if case .wrongVersion(_, let found) = $0 as? GoldenStoreError { return found == "2" } else { return false }
+        }
+    }
+
+    @Test func float32InexactInputIsRefused() throws {
+        var cases = sampleCases()
+        cases[0].inputs["input"] = .float64(Tensor(shape: [2], scalars: [0.1, 1]))
+        let path = temporaryPath("inexact.sqlite")
+        try GoldenDatabase.write(cases, meta: [:], to: path)
+        #expect { try GoldenDatabase.read(path) } throws: {
+            "\($0)".contains("Float32") && "\($0)".contains("mse_loss/random/000")
+        }
+    }
+
+    @Test func truncatedDataIsCorrupt() throws {
+        let path = temporaryPath("trunc.sqlite")
+        try GoldenDatabase.write(sampleCases(), meta: [:], to: path)
+        try DatabaseQueue(path: path).write {
+            try $0.execute(sql: "UPDATE tensors SET data = substr(data, 1, 4) WHERE role = 'input'")
+        }
+        #expect { try GoldenDatabase.read(path) } throws: {
+            if case .corrupt = $0 as? GoldenStoreError { return true } else { return false }
+        }
+    }
+
+    @Test func writeIsAtomicAndLeavesNoTemporaryFile() throws {
+        let path = temporaryPath("atomic.sqlite")
+        try GoldenDatabase.write(sampleCases(), meta: [:], to: path)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        // A write into a missing directory fails before touching anything.
+        #expect(throws: GoldenStoreError.self) {
+            try GoldenDatabase.write(sampleCases(), meta: [:], to: "/nonexistent-dir/x.sqlite")
+        }
+        // Overwriting replaces the file whole, and no temporary is left behind.
+        try GoldenDatabase.write(Array(sampleCases().prefix(1)), meta: [:], to: path)
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["atomic.sqlite"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) != before)
+        #expect(try GoldenDatabase.read(path).cases.count == 1)
+    }
+
+    @Test func appendKeepsExistingCasesAndRejectsDuplicates() throws {
+        let path = temporaryPath("append.sqlite")
+        let cases = sampleCases()
+        try GoldenDatabase.write([cases[0]], meta: ["seed": "1"], to: path)
+        try GoldenDatabase.append([cases[1]], to: path)
+        let file = try GoldenDatabase.read(path)
+        #expect(file.cases.map(\.name).sorted() == cases.map(\.name).sorted())
+        #expect(file.meta["content_sha256"] == GoldenDatabase.contentDigest(cases))
+        #expect(file.meta["seed"] == "1")
+        #expect(throws: GoldenStoreError.self) { try GoldenDatabase.append([cases[1]], to: path) }
+    }
+}
