@@ -1231,6 +1231,7 @@ class Tally:
         self.max_error = 0.0
         self.errors_total = self.errors_matched = 0
         self.deviations = []
+        self.backward_defects = []
         self.failures = []
 
 
@@ -1277,6 +1278,8 @@ def main(argv=None):
                 t.errors_matched += bool(matched)
         if case.deviation:
             t.deviations.append((case, verdict, messages))
+        if tr.backward_error is not None:
+            t.backward_defects.append((k, case, tr.backward_error))
         if verdict == "disagree":
             t.failures.append((k, case, tr, line, messages))
 
@@ -1290,9 +1293,19 @@ def main(argv=None):
     return 1 if any(t.disagree for t in tallies.values()) else 0
 
 
+def source_revision():
+    """The git commit of the working directory (where lossbench was built), for the report."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
+        return rev.stdout.strip() + (" (modified)" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown revision"
+
+
 def render(args, losses, tallies):
     out = ["# PyTorch float64 vs LossBench Reference", "",
-           f"torch {torch.__version__}, seed {args.seed}, {args.cases} random cases per loss plus invalid-input "
+           f"torch {torch.__version__}, lossbench at {source_revision()}, seed {args.seed}, {args.cases} random cases per loss plus invalid-input "
            f"and deviation cases. Agreement: |ref − torch| ≤ {RTOL:g}·max(|torch|, scale, tiny) per element, "
            "NaN = NaN, equal infinities, equal shapes; where PyTorch raises, the Reference must raise the "
            "mapped error kind. Max error is |ref − torch| / max(|torch|, scale, tiny).", "",
@@ -1317,6 +1330,12 @@ def render(args, losses, tallies):
         for loss, (case, verdict, messages) in deviations:
             out.append(f"- {loss} — {case.note}: {case.deviation}; expected "
                        f"{case.spec_result!r}: **{verdict}**{(' — ' + '; '.join(messages)) if messages else ''}")
+        out.append("")
+
+    backward = [(loss, d) for loss in losses for d in tallies[loss].backward_defects]
+    if backward:
+        out += ["## PyTorch forward accepted, backward raised (only the output compared)", ""]
+        out += [f"- {loss} case {k} ({case.note}): {str(e).splitlines()[0]}" for loss, (k, case, e) in backward]
         out.append("")
 
     failures = [(loss, f) for loss in losses for f in tallies[loss].failures]
