@@ -34,5 +34,6 @@ let package = Package(
         .testTarget(name: "GoldenStoreTests", dependencies: ["GoldenStore", "LossSpec"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "GoldenStore", "LossSpec"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Generator", "GoldenStore", "LossSpec", "Reference"]),
+        .testTarget(name: "lossbenchTests", dependencies: ["lossbench", "GoldenStore", "LossSpec"]),
     ]
 )

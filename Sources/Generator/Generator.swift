@@ -24,9 +24,11 @@ public enum Generator {
         return rng.next() >> 1  // fits SQLite's signed INTEGER
     }
 
-    /// All cases for `losses` (default: all 21), deterministically from `seed`.
-    public static func generate(seed: UInt64, losses: [LossKind] = LossKind.allCases) throws -> [GoldenCase] {
-        let recipes = losses.flatMap(Catalogue.recipes(for:))
+    /// All cases for `losses` (default: all 21), deterministically from `seed`; `include` selects
+    /// recipes by name.
+    public static func generate(seed: UInt64, losses: [LossKind] = LossKind.allCases,
+                                include: (String) -> Bool = { _ in true }) throws -> [GoldenCase] {
+        let recipes = losses.flatMap(Catalogue.recipes(for:)).filter { include($0.name) }
         // Cases are independent; parallelMap keeps input order, so the output never depends on
         // scheduling.
         let results = parallelMap(recipes) { recipe in Result { try build(recipe, seed: seed) } }

@@ -32,6 +32,11 @@ public enum GoldenStoreError: Error, Sendable, CustomStringConvertible {
 public struct GoldenFile: Sendable {
     public var meta: [String: String]
     public var cases: [GoldenCase]
+
+    public init(meta: [String: String], cases: [GoldenCase]) {
+        self.meta = meta
+        self.cases = cases
+    }
 }
 
 /// Reading, writing and digesting golden databases (design §2).

@@ -24,14 +24,33 @@ public struct SHA256: Sendable {
     public init() {}
 
     public mutating func update<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-        for b in bytes {
-            buffer.append(b)
-            length &+= 1
+        if bytes.withContiguousStorageIfAvailable({ update(buffer: UnsafeRawBufferPointer($0)) }) != nil { return }
+        update(buffer: Array(bytes))
+    }
+
+    public mutating func update(buffer data: [UInt8]) {
+        data.withUnsafeBytes { update(buffer: $0) }
+    }
+
+    /// Whole 64-byte blocks are compressed straight from the caller's memory; only the ragged
+    /// ends pass through the internal buffer.
+    public mutating func update(buffer data: UnsafeRawBufferPointer) {
+        length &+= UInt64(data.count)
+        var offset = 0
+        if !buffer.isEmpty {
+            let take = min(64 - buffer.count, data.count)
+            buffer.append(contentsOf: data[0..<take])
+            offset = take
             if buffer.count == 64 {
-                compress(buffer)
+                buffer.withUnsafeBytes { compress($0.baseAddress!) }
                 buffer.removeAll(keepingCapacity: true)
             }
         }
+        while data.count - offset >= 64 {
+            compress(data.baseAddress! + offset)
+            offset += 64
+        }
+        if offset < data.count { buffer.append(contentsOf: data[offset...]) }
     }
 
     public mutating func update(_ string: String) { update(string.utf8) }
@@ -39,16 +58,18 @@ public struct SHA256: Sendable {
     /// The digest as 64 lowercase hex digits. Consumes the hasher's state.
     public mutating func finalizeHex() -> String {
         let bitLength = length &* 8
-        update([0x80])
-        while buffer.count != 56 { update([0]) }
-        update((0..<8).reversed().map { UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64($0))) })
+        var padding: [UInt8] = [0x80]
+        padding += [UInt8](repeating: 0, count: (55 - buffer.count + 64) % 64)
+        padding += (0..<8).reversed().map { UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64($0))) }
+        update(buffer: padding)
         return state.map { word in
             let hex = String(word, radix: 16)
             return String(repeating: "0", count: 8 - hex.count) + hex
         }.joined()
     }
 
-    private mutating func compress(_ block: [UInt8]) {
+    private mutating func compress(_ raw: UnsafeRawPointer) {
+        let block = raw.assumingMemoryBound(to: UInt8.self)
         var w = [UInt32](repeating: 0, count: 64)
         for i in 0..<16 {
             w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16

@@ -4,15 +4,17 @@ import LossSpec
 /// The byte encoding of tensor data: row-major, 8 bytes per element, little-endian
 /// (IEEE-754 binary64 for float64, two's complement for int64).
 enum TensorCoding {
+    // The stored layout is the in-memory layout of [Double]/[Int64] on a little-endian host, so
+    // encoding and decoding are plain copies.
+    #if _endian(big)
+    #error("TensorCoding assumes a little-endian host; add byte swapping for big-endian targets")
+    #endif
+
     static func bytes(_ value: TensorValue) -> Data {
-        var data = Data(capacity: value.count * 8)
         switch value {
-        case .float64(let t):
-            for x in t.scalars { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        case .int64(let t):
-            for x in t.scalars { withUnsafeBytes(of: x.littleEndian) { data.append(contentsOf: $0) } }
+        case .float64(let t): t.scalars.withUnsafeBytes { Data($0) }
+        case .int64(let t): t.scalars.withUnsafeBytes { Data($0) }
         }
-        return data
     }
 
     static func decode(dtype: String, shape: String, data: Data, role: String) throws -> TensorValue {
@@ -29,13 +31,15 @@ enum TensorCoding {
               !count.multipliedReportingOverflow(by: 8).overflow else {
             throw LossError(.shapeMismatch, argument: role, "\(data.count) data bytes do not hold shape \(shape) at 8 bytes per element")
         }
-        var words = [UInt64](repeating: 0, count: count)
-        _ = words.withUnsafeMutableBytes { dst in data.copyBytes(to: dst.bindMemory(to: UInt8.self)) }
         switch dtype {
         case "float64":
-            return .float64(Tensor(shape: dims, scalars: words.map { Double(bitPattern: UInt64(littleEndian: $0)) }))
+            var values = [Double](repeating: 0, count: count)
+            _ = values.withUnsafeMutableBytes { data.copyBytes(to: $0) }
+            return .float64(Tensor(shape: dims, scalars: values))
         case "int64":
-            return .int64(Tensor(shape: dims, scalars: words.map { Int64(bitPattern: UInt64(littleEndian: $0)) }))
+            var values = [Int64](repeating: 0, count: count)
+            _ = values.withUnsafeMutableBytes { data.copyBytes(to: $0) }
+            return .int64(Tensor(shape: dims, scalars: values))
         default:
             throw LossError(.invalidValue, argument: role, "dtype '\(dtype)' is not float64 or int64")
         }

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Testing
+import GoldenStore
+@testable import lossbench
+
+/// Runs a subcommand in-process and returns its exit code (design §5).
+func exitCode(_ arguments: [String]) -> Int32 {
+    do {
+        var command = try LossBench.parseAsRoot(arguments)
+        try command.run()
+        return 0
+    } catch {
+        return LossBench.exitCode(for: error).rawValue
+    }
+}
+
+func scratchDirectory() -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lossbench-cli-\(UUID().uuidString)").path
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+@Suite(.serialized) struct ExitCodeTests {
+    let dir = scratchDirectory()
+
+    @Test func intactPerturbedMissingAndNonSQLite() throws {
+        let db = dir + "/golden.sqlite"
+        #expect(exitCode(["generate", "--out", db, "--loss", "mse_loss", "--seed", "9"]) == 0)
+        #expect(exitCode(["check", "--db", db]) == 0)
+
+        // Perturb one expected output by one part in 10⁹: far beyond the Reference's budget.
+        let perturbed = dir + "/perturbed.sqlite"
+        try FileManager.default.copyItem(atPath: db, toPath: perturbed)
+        try DatabaseQueue(path: perturbed).write { db in
+            let row = try Row.fetchOne(db, sql: "SELECT case_id, data FROM tensors WHERE role = 'output' AND length(data) = 8 LIMIT 1")!
+            let data: Data = row["data"]
+            var value = data.withUnsafeBytes { $0.load(as: Double.self) }
+            value = value == 0 ? 1 : value * (1 + 1e-9)
+            try db.execute(sql: "UPDATE tensors SET data = ? WHERE case_id = ? AND role = 'output'",
+                           arguments: [withUnsafeBytes(of: value) { Data($0) }, row["case_id"] as Int64])
+        }
+        #expect(exitCode(["check", "--db", perturbed]) == 1)
+
+        #expect(exitCode(["check", "--db", dir + "/missing.sqlite"]) == 3)
+        let junk = dir + "/junk.sqlite"
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: junk))
+        #expect(exitCode(["check", "--db", junk]) == 3)
+        let foreign = dir + "/foreign.sqlite"
+        try DatabaseQueue(path: foreign).write { try $0.execute(sql: "CREATE TABLE meta (key TEXT, value TEXT)") }
+        #expect(exitCode(["check", "--db", foreign]) == 3)
+    }
+
+    @Test func junitFileIsWritten() throws {
+        let db = dir + "/j.sqlite"
+        #expect(exitCode(["generate", "--out", db, "--loss", "mse_loss"]) == 0)
+        #expect(exitCode(["check", "--db", db, "--junit", dir + "/junit.xml"]) == 0)
+        let xml = try String(contentsOfFile: dir + "/junit.xml", encoding: .utf8)
+        #expect(xml.hasPrefix("<?xml") && xml.contains("<testsuite name=\"mse_loss\""))
+    }
+
+    @Test func argumentErrorsKeepArgumentParsersCode() {
+        #expect(exitCode(["check", "--impl", "nonexistent"]) == ExitCode.validationFailure.rawValue)
+        #expect(exitCode(["check", "--loss", "not_a_loss"]) == ExitCode.validationFailure.rawValue)
+    }
+
+    @Test func showUnknownCaseIsUnusableInput() {
+        let db = dir + "/s.sqlite"
+        #expect(exitCode(["generate", "--out", db, "--loss", "mse_loss"]) == 0)
+        #expect(exitCode(["show", "mse_loss/random/shapes/000", "--db", db]) == 0)
+        #expect(exitCode(["show", "nope/000", "--db", db]) == 3)
+    }
+
+    @Test func generateIntoMissingDirectoryIsUnusableAndWritesNothing() {
+        #expect(exitCode(["generate", "--out", "/nonexistent-dir/g.sqlite", "--loss", "mse_loss"]) == 3)
+        #expect(!FileManager.default.fileExists(atPath: "/nonexistent-dir"))
+    }
+}
