@@ -35,29 +35,31 @@ struct Eval: ParsableCommand {
     var lines = false
 
     func run() throws {
-        if lines { return runLines() }
-        let data = readInput()
+        let data = try readInput()
+        if lines {
+            // Only an input that is not text at all is unusable; a malformed line is that case's error.
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw fail("\(inputName) is not UTF-8 text")
+            }
+            FileHandle.standardOutput.write(Data(Self.evaluateLines(text).utf8))
+            return
+        }
         let json: JSONValue
         do {
             json = try JSONValue.parse(data)
         } catch {
-            fail("\(inputName) is not valid JSON")
+            throw fail("\(inputName) is not valid JSON")
         }
         do {
             print(try Self.evaluate(json, scales: scales).serialized())
         } catch let e as LossError {
-            fail(e.description)
+            throw fail(e.description)
         }
     }
 
-    /// Batch mode: a per-case failure is data (an error line), never a reason to stop, so one bad
-    /// case cannot hide the results of the others.
-    private func runLines() {
-        let data = readInput()
-        // Only an input that is not text at all is unusable; a malformed line is that case's error.
-        guard let text = String(data: data, encoding: .utf8) else {
-            fail("\(inputName) is not UTF-8 text")
-        }
+    /// Batch mode: one output line per non-blank input line, in order. A per-case failure is data
+    /// (an error line), never a reason to stop, so one bad case cannot hide the others' results.
+    static func evaluateLines(_ text: String) -> String {
         var out = ""
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -65,21 +67,16 @@ struct Eval: ParsableCommand {
             let result: JSONValue
             do {
                 let json = try JSONValue.parse(Data(trimmed.utf8))
-                result = try Self.evaluate(json, scales: true)
+                result = try evaluate(json, scales: true)
             } catch let e as LossError {
-                result = Self.errorLine(e)
+                result = errorLine(e)
             } catch {
-                result = Self.errorLine(LossError(.invalidOption, argument: "case", "this line is not valid JSON"))
+                result = errorLine(LossError(.invalidOption, argument: "case", "this line is not valid JSON"))
             }
             out += result.serialized()
             out += "\n"
-            // Flush in chunks: a reader streaming the results sees progress without a write per case.
-            if out.utf8.count > 1 << 16 {
-                FileHandle.standardOutput.write(Data(out.utf8))
-                out = ""
-            }
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        return out
     }
 
     static func evaluate(_ json: JSONValue, scales: Bool) throws -> JSONValue {
@@ -101,17 +98,18 @@ struct Eval: ParsableCommand {
 
     private var inputName: String { file == "-" ? "standard input" : file }
 
-    private func readInput() -> Data {
+    private func readInput() throws -> Data {
         do {
             return file == "-" ? FileHandle.standardInput.readDataToEndOfFile()
                 : try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            fail("cannot read \(file): \(error.localizedDescription)")
+            throw fail("cannot read \(file): \(error.localizedDescription)")
         }
     }
 
-    private func fail(_ message: String) -> Never {
+    /// Reports on standard error and returns the exit code to throw (3, unusable input).
+    private func fail(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        Eval.exit(withError: ExitStatus.unusableInput)
+        return ExitStatus.unusableInput
     }
 }
