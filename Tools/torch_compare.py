@@ -1335,7 +1335,10 @@ def render(args, losses, tallies):
     backward = [(loss, d) for loss in losses for d in tallies[loss].backward_defects]
     if backward:
         out += ["## PyTorch forward accepted, backward raised (only the output compared)", ""]
-        out += [f"- {loss} case {k} ({case.note}): {str(e).splitlines()[0]}" for loss, (k, case, e) in backward]
+        shown = backward[:10]
+        out += [f"- {loss} case {k} ({case.note}): {str(e).splitlines()[0]}" for loss, (k, case, e) in shown]
+        if len(backward) > len(shown):
+            out.append(f"- … and {len(backward) - len(shown)} more")
         out.append("")
 
     failures = [(loss, f) for loss in losses for f in tallies[loss].failures]
