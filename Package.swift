@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// AVX2 + FMA for Swift's own code generation: without it `addingProduct`/`fma` lower to
-/// `fmaf` library calls (measured 30x slower on this machine). Applied to the numeric modules.
+/// `fmaf` library calls (measured 30x slower on this machine). Every target gets the same flag:
+/// modules compiled for different vector ISAs disagree on how SIMD values are passed.
 let vectorISA: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
 
 let package = Package(
@@ -12,28 +13,36 @@ let package = Package(
         .executable(name: "lossbench", targets: ["lossbench"]),
         .library(name: "LossSpec", targets: ["LossSpec"]),
         .library(name: "Reference", targets: ["Reference"]),
+        .library(name: "Fast", targets: ["Fast"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        .target(name: "LossSpec"),
-        .target(name: "Reference", dependencies: ["LossSpec"]),
-        .target(name: "GoldenStore", dependencies: ["LossSpec", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Generator", dependencies: ["LossSpec", "Reference", "GoldenStore"]),
-        .target(name: "Runner", dependencies: ["LossSpec", "Reference", "GoldenStore"]),
+        .target(name: "LossSpec", swiftSettings: vectorISA),
+        .target(name: "Reference", dependencies: ["LossSpec"], swiftSettings: vectorISA),
+        .target(
+            name: "CVectorMath",
+            cSettings: [.unsafeFlags(["-march=x86-64-v3"])],
+            linkerSettings: [.linkedLibrary("mvec")]),
+        .target(name: "Fast", dependencies: ["LossSpec", "CVectorMath"], swiftSettings: vectorISA),
+        .target(name: "GoldenStore", dependencies: ["LossSpec", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: vectorISA),
+        .target(name: "Generator", dependencies: ["LossSpec", "Reference", "GoldenStore"], swiftSettings: vectorISA),
+        .target(name: "Runner", dependencies: ["LossSpec", "Reference", "Fast", "GoldenStore"], swiftSettings: vectorISA),
         .executableTarget(
             name: "lossbench",
             dependencies: [
-                "LossSpec", "Reference", "GoldenStore", "Generator", "Runner",
+                "LossSpec", "Reference", "Fast", "GoldenStore", "Generator", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
-        .testTarget(name: "LossSpecTests", dependencies: ["LossSpec"]),
-        .testTarget(name: "ReferenceTests", dependencies: ["Reference", "LossSpec"]),
-        .testTarget(name: "GoldenStoreTests", dependencies: ["GoldenStore", "LossSpec"]),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "GoldenStore", "LossSpec"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Generator", "GoldenStore", "LossSpec", "Reference"]),
-        .testTarget(name: "lossbenchTests", dependencies: ["lossbench", "GoldenStore", "LossSpec"]),
+            ],
+            swiftSettings: vectorISA),
+        .testTarget(name: "LossSpecTests", dependencies: ["LossSpec"], swiftSettings: vectorISA),
+        .testTarget(name: "ReferenceTests", dependencies: ["Reference", "LossSpec"], swiftSettings: vectorISA),
+        .testTarget(name: "FastTests", dependencies: ["Fast", "LossSpec", "Reference"], swiftSettings: vectorISA),
+        .testTarget(name: "GoldenStoreTests", dependencies: ["GoldenStore", "LossSpec"], swiftSettings: vectorISA),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "GoldenStore", "LossSpec"], swiftSettings: vectorISA),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Generator", "GoldenStore", "LossSpec", "Reference"], swiftSettings: vectorISA),
+        .testTarget(name: "lossbenchTests", dependencies: ["lossbench", "GoldenStore", "LossSpec"], swiftSettings: vectorISA),
     ]
 )

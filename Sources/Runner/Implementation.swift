@@ -1,6 +1,7 @@
 import Foundation
 import LossSpec
 import Reference
+import Fast
 
 /// An implementation under test: a name, how to evaluate a case, and its unit roundoff.
 public struct Implementation: Sendable {
@@ -17,8 +18,16 @@ public struct Implementation: Sendable {
 
     public static let reference = Implementation(name: "reference", eps: 0x1p-53, evaluate: Reference.evaluate)
 
+    /// Float32, at the machine's default thread count.
+    public static let fast = Implementation(name: "fast", eps: 0x1p-24) { try Fast.evaluate($0) }
+
+    /// Fast at a fixed thread count (for determinism checks).
+    public static func fast(threads: Int) -> Implementation {
+        Implementation(name: "fast@\(threads)", eps: 0x1p-24) { try Fast.evaluate($0, threads: threads) }
+    }
+
     /// Every implementation this build has, by name.
-    public static let all: [Implementation] = [.reference]
+    public static let all: [Implementation] = [.reference, .fast]
 
     /// Parses a comma-separated list of implementation names.
     public static func parse(_ list: String) throws -> [Implementation] {

@@ -1,0 +1,116 @@
+/// Streaming SIMD kernels over unsafe Float buffers, specialised at each call site.
+///
+/// Every kernel walks its range in blocks of 64 floats (four independent `SIMD16<Float>`
+/// accumulators, so the adds pipeline instead of waiting on one register), then 16-lane blocks,
+/// then one masked partial block for the tail. The per-element function `f` is the same closure
+/// for body and tail, so a result never depends on where an element falls. Partial sums leave a
+/// range as Double: the caller combines chunk partials in chunk order (see `Parallel`).
+public enum Streams {
+    public typealias V = SIMD16<Float>
+
+    @inlinable @inline(__always)
+    public static func load(_ p: UnsafePointer<Float>, _ i: Int) -> V {
+        UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
+    }
+
+    @inlinable @inline(__always)
+    public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self)
+    }
+
+    /// The first `n` lanes from `p + i`, the rest filled with `pad` (a value `f` is safe on).
+    @inlinable @inline(__always)
+    public static func loadPartial(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int, pad: Float = 0) -> V {
+        var v = V(repeating: pad)
+        for k in 0..<n { v[k] = p[i + k] }
+        return v
+    }
+
+    @inlinable @inline(__always)
+    public static func storePartial(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
+        for k in 0..<n { p[i + k] = v[k] }
+    }
+
+    /// Lanes `0..<n` true.
+    @inlinable @inline(__always)
+    public static func laneMask(_ n: Int) -> SIMDMask<SIMD16<Int32>> {
+        SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< Int32(n)
+    }
+
+    /// Horizontal sum, widened to Double lane by lane.
+    @inlinable @inline(__always)
+    public static func widenSum(_ v: V) -> Double {
+        let lo = SIMD8<Double>(SIMD8<Float>(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]))
+        let hi = SIMD8<Double>(SIMD8<Float>(v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15]))
+        return (lo + hi).sum()
+    }
+
+    /// Σ f(x[i], y[i]) over `range`.
+    @inlinable @inline(__always)
+    public static func sum(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ range: Range<Int>,
+                           _ f: (V, V) -> V) -> Double {
+        var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i + 64 <= end {
+            a0 += f(load(x, i), load(y, i))
+            a1 += f(load(x, i + 16), load(y, i + 16))
+            a2 += f(load(x, i + 32), load(y, i + 32))
+            a3 += f(load(x, i + 48), load(y, i + 48))
+            i += 64
+        }
+        while i + 16 <= end {
+            a0 += f(load(x, i), load(y, i))
+            i += 16
+        }
+        if i < end {
+            let n = end - i
+            let t = f(loadPartial(x, i, n), loadPartial(y, i, n))
+            a1 += t.replacing(with: 0, where: .!laneMask(n))
+        }
+        return widenSum((a0 + a1) + (a2 + a3))
+    }
+
+    /// out[i] = f(x[i], y[i]) over `range`.
+    @inlinable @inline(__always)
+    public static func map(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                           _ range: Range<Int>, _ f: (V, V) -> V) {
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i + 16 <= end {
+            store(f(load(x, i), load(y, i)), out, i)
+            i += 16
+        }
+        if i < end {
+            let n = end - i
+            storePartial(f(loadPartial(x, i, n), loadPartial(y, i, n)), out, i, n)
+        }
+    }
+
+    /// One pass over x, y (and g, when per-element): `out0[i], out1[i] = f(x[i], y[i], g[i])`
+    /// and returns Σ of f's third result — the fused forward+backward of a binary loss.
+    @inlinable @inline(__always)
+    public static func fused(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>?,
+                             _ out0: UnsafeMutablePointer<Float>?, _ out1: UnsafeMutablePointer<Float>?,
+                             _ range: Range<Int>, _ f: (V, V, V) -> (V, V, V)) -> Double {
+        var a0 = V(), a1 = V()
+        var i = range.lowerBound
+        let end = range.upperBound
+        let one = V(repeating: 1)
+        while i + 16 <= end {
+            let (r0, r1, s) = f(load(x, i), load(y, i), g.map { load($0, i) } ?? one)
+            if let out0 { store(r0, out0, i) }
+            if let out1 { store(r1, out1, i) }
+            if (i & 16) == 0 { a0 += s } else { a1 += s }
+            i += 16
+        }
+        if i < end {
+            let n = end - i
+            let (r0, r1, s) = f(loadPartial(x, i, n), loadPartial(y, i, n), g.map { loadPartial($0, i, n) } ?? one)
+            if let out0 { storePartial(r0, out0, i, n) }
+            if let out1 { storePartial(r1, out1, i, n) }
+            a0 += s.replacing(with: 0, where: .!laneMask(n))
+        }
+        return widenSum(a0 + a1)
+    }
+}

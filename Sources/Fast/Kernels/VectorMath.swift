@@ -1,0 +1,52 @@
+import CVectorMath
+
+/// Vector transcendental functions on 8 Float lanes, from glibc's libmvec (AVX2 variants).
+///
+/// Accuracy (glibc's documented bound for these entry points): at most 4 ulp, almost always
+/// ≤ 1 ulp; full IEEE range handling (overflow → +inf, log 0 → −inf, log of a negative → NaN,
+/// NaN in → NaN out). They are out-of-line calls (~1 ns per 8 lanes), which is why kernels call
+/// them once per 8 elements and keep everything else inline.
+public enum VectorMath {
+    @inlinable @inline(__always)
+    public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> { _ZGVdN8v_expf(x) }
+
+    @inlinable @inline(__always)
+    public static func log(_ x: SIMD8<Float>) -> SIMD8<Float> { _ZGVdN8v_logf(x) }
+
+    @inlinable @inline(__always)
+    public static func log1p(_ x: SIMD8<Float>) -> SIMD8<Float> { _ZGVdN8v_log1pf(x) }
+
+    @inlinable @inline(__always)
+    public static func expm1(_ x: SIMD8<Float>) -> SIMD8<Float> { _ZGVdN8v_expm1f(x) }
+
+    /// log σ(t) = min(t, 0) − log1p(exp(−|t|)), the overflow-free form (spec §0.1).
+    @inlinable @inline(__always)
+    public static func logSigmoid(_ t: SIMD8<Float>) -> SIMD8<Float> {
+        let m = t.replacing(with: 0, where: t .> 0)
+        return m - log1p(exp(-abs(t)))
+    }
+
+    /// σ(t) = 1/(1 + e^{−t}); e^{−t} overflows to +inf for t < −88.7, giving 1/inf = 0 as it should.
+    @inlinable @inline(__always)
+    public static func sigmoid(_ t: SIMD8<Float>) -> SIMD8<Float> {
+        1 / (1 + exp(-t))
+    }
+
+    /// Scalar versions for tails, through the same vector routines so tails and bodies agree.
+    @inlinable @inline(__always)
+    public static func exp(_ x: Float) -> Float { exp(SIMD8(repeating: x))[0] }
+    @inlinable @inline(__always)
+    public static func log(_ x: Float) -> Float { log(SIMD8(repeating: x))[0] }
+    @inlinable @inline(__always)
+    public static func log1p(_ x: Float) -> Float { log1p(SIMD8(repeating: x))[0] }
+}
+
+@inlinable @inline(__always)
+public func abs(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & SIMD8(repeating: 0x7fff_ffff), to: SIMD8<Float>.self)
+}
+
+@inlinable @inline(__always)
+public func abs(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & SIMD16(repeating: 0x7fff_ffff), to: SIMD16<Float>.self)
+}
