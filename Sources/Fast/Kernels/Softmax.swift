@@ -15,6 +15,8 @@ enum SoftmaxRow {
     /// a NaN reaches every result through `exp(x − m)` in `expSum`.
     @inline(__always)
     static func max(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        // A compare-and-select (vcmpps + vblendvps); the generic `pointwiseMax` runs lane by lane.
+        @inline(__always) func pointwiseMax(_ a: V, _ b: V) -> V { a.replacing(with: b, where: b .> a) }
         let lowest = V(repeating: -.infinity)
         var m0 = lowest, m1 = lowest, m2 = lowest, m3 = lowest
         var i = 0

@@ -87,7 +87,8 @@ private struct CrossEntropyIndexPath {
         let wantOut = reduction == .none
         var nllOut = wantOut ? [Float](repeating: 0, count: count) : []
         var smoothOut = wantOut && smoothing > 0 ? [Float](repeating: 0, count: count) : []
-        var grad = upstream != nil ? [Float](repeating: 0, count: input.count) : []
+        // Every row writes all its classes (C = 0 has no element), so no zero fill is needed.
+        var grad = upstream != nil ? [Float](uninitializedFloats: input.count) : []
         let eps = Float(smoothing)
         let classWeightSum = SoftmaxRow.weightSum(weight, classes: classes)
         let contiguous = layout.spatial == 1
@@ -227,7 +228,8 @@ private struct CrossEntropyProbabilityPath {
         let upstream = try Upstream.make(gradOutput, reduction: reduction, shape: layout.positionShape, divisor: divisor)
         let wantOut = reduction == .none
         var q = wantOut ? [Float](repeating: 0, count: count) : []
-        var gradX = upstream != nil ? [Float](repeating: 0, count: input.count) : []
+        // Every row writes all its classes (C = 0 has no element), so no zero fill is needed.
+        var gradX = upstream != nil ? [Float](uninitializedFloats: input.count) : []
         var gradY = gradX
         let eps = Float(smoothing), spread = smoothing > 0 ? Float(smoothing) / Float(classes) : 0
         let keep: Float = smoothing > 0 ? 1 - eps : 1
@@ -247,7 +249,18 @@ private struct CrossEntropyProbabilityPath {
                                                               initial: 0.0) { range in
                                         guard let x = s.value.x, let t = s.value.t, classes > 0 else { return 0 }
                                         var sum = 0.0
-                                        for p in range {
+                                        let u0 = uniform
+                                        for p in range where layout.spatial == 1 {
+                                            let u = s.value.up.map { $0[p] } ?? u0
+                                            let base = p * classes
+                                            let qn = Self.row(x + base, t + base, classes, weight: s.value.w, keep: keep,
+                                                              spread: spread, u: u,
+                                                              gradX: wantGrad ? s.value.gx.map { $0 + base } : nil,
+                                                              gradY: wantGrad ? s.value.gy.map { $0 + base } : nil)
+                                            sum += Double(qn)
+                                            if wantOut { s.value.q[p] = -qn }
+                                        }
+                                        for p in range where layout.spatial != 1 {
                                             let row = StridedSoftmaxRow(x, base: layout.index(position: p, class: 0),
                                                                         stride: layout.spatial, classes: classes)
                                             // y'_c = (1−ε)·y_c + ε/C; only ε > 0 touches y.
@@ -288,5 +301,80 @@ private struct CrossEntropyProbabilityPath {
             result.outputs["grad_target"] = Tensor(shape: input.shape, scalars: gradY)
         }
         return result
+    }
+
+    /// A contiguous row: returns `q = Σ w_c·y'_c·logp_c`, computed in one exp pass as
+    /// `Σ w·y'·(x − m) − log S·Σ w·y'`, and writes `u·(p_c·Σ w·y' − w_c·y'_c)` and
+    /// `−u·(1−ε)·w_c·logp_c` in a second pass over the stored numerators `exp(x − m)`.
+    @inline(__always)
+    static func row(_ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ n: Int, weight w: UnsafePointer<Float>?,
+                    keep: Float, spread: Float, u: Float,
+                    gradX: UnsafeMutablePointer<Float>?, gradY: UnsafeMutablePointer<Float>?) -> Float {
+        typealias V = SIMD16<Float>
+        let m = SoftmaxRow.max(x, n)
+        let mv = V(repeating: m), keepV = V(repeating: keep), spreadV = V(repeating: spread)
+        @inline(__always) func smoothed(_ i: Int, _ k: Int) -> V {
+            let tv = k == 16 ? Streams.load(t, i) : Streams.loadPartial(t, i, k)
+            let y = spread != 0 ? keepV * tv + spreadV : tv
+            guard let w else { return y }
+            return (k == 16 ? Streams.load(w, i) : Streams.loadPartial(w, i, k)) * y
+        }
+        var s0 = V(), a0 = V(), b0 = V()
+        // k = 16 in the body (constant after inlining); only the tail builds a lane mask.
+        @inline(__always) func accumulate(_ i: Int, _ k: Int) {
+            let d = (k == 16 ? Streams.load(x, i) : Streams.loadPartial(x, i, k)) - mv
+            var e = SoftmaxRow.exp(d), wy = smoothed(i, k), wd = wy * d
+            if k < 16 {
+                let outside = .!Streams.laneMask(k)
+                e.replace(with: 0, where: outside)
+                wy.replace(with: 0, where: outside)
+                wd.replace(with: 0, where: outside)
+            }
+            if let gradX { if k == 16 { Streams.store(e, gradX, i) } else { Streams.storePartial(e, gradX, i, k) } }
+            s0 += e
+            a0 += wd
+            b0 += wy
+        }
+        var i = 0
+        while i + 16 <= n {
+            accumulate(i, 16)
+            i += 16
+        }
+        if i < n { accumulate(i, n - i) }
+        let sum = s0.sum(), b = b0.sum()
+        let logS = Foundation.log(sum)
+        let q = a0.sum() - logS * b
+        guard let gradX, let gradY else { return q }
+        let c = V(repeating: b / sum), uv = V(repeating: u), ty = V(repeating: -u * keep)
+        let logSV = V(repeating: logS)
+        @inline(__always) func gradients(_ i: Int, _ k: Int) {
+            let wy = smoothed(i, k)
+            let e = k == 16 ? Streams.load(gradX, i) : Streams.loadPartial(UnsafePointer(gradX), i, k)
+            let logp = ((k == 16 ? Streams.load(x, i) : Streams.loadPartial(x, i, k)) - mv) - logSV
+            let wv = w.map { k == 16 ? Streams.load($0, i) : Streams.loadPartial($0, i, k) } ?? V(repeating: 1)
+            let gx = uv * (e * c - wy), gy = ty * wv * logp
+            if k == 16 {
+                Streams.store(gx, gradX, i)
+                Streams.store(gy, gradY, i)
+            } else {
+                Streams.storePartial(gx, gradX, i, k)
+                Streams.storePartial(gy, gradY, i, k)
+            }
+        }
+        i = 0
+        while i + 16 <= n {
+            gradients(i, 16)
+            i += 16
+        }
+        if i < n { gradients(i, n - i) }
+        return q
+    }
+}
+
+extension Array where Element == Float {
+    /// `count` floats whose values the caller overwrites before reading (skips the zero fill of
+    /// a gradient that a kernel writes completely).
+    init(uninitializedFloats count: Int) {
+        self.init(unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 }
