@@ -1,7 +1,5 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
+import CAllocator
 import Fast
 import Foundation
 import LossSpec
@@ -69,10 +67,7 @@ struct Bench: ParsableCommand {
     /// allocator, not of the kernel, and one PyTorch avoids with its caching CPU allocator. Raising
     /// the thresholds keeps freed blocks in the heap for reuse, as a long-running process would.
     func keepLargeAllocations() {
-        #if canImport(Glibc)
-        _ = mallopt(M_MMAP_THRESHOLD, 1 << 30)
-        _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
-        #endif
+        _ = lossbench_keep_large_allocations()
     }
 
     var impls: [String] { impl.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
