@@ -43,6 +43,7 @@ extension Fast {
         var out = reduction == .none ? [Float](repeating: 0, count: count) : []
         var grad = upstream != nil ? [Float](repeating: 0, count: input.count) : []
         let chunk = ClassIndexTargets.chunk(classes: 1)
+        let contiguous = layout.spatial == 1, classes = layout.classes
         let partials: [Double] = input.scalars.withUnsafeBufferPointer { xb in
             targets.classes.withUnsafeBufferPointer { yb in
                 out.withUnsafeMutableBufferPointer { ob in
@@ -57,7 +58,8 @@ extension Fast {
                                     for p in range {
                                         let cls = Int(y.value[p])
                                         guard cls >= 0 else { continue }
-                                        let k = layout.index(position: p, class: cls)
+                                        // Rows without spatial positions skip index()'s division.
+                                        let k = contiguous ? p * classes + cls : layout.index(position: p, class: cls)
                                         let wy = ws.value.map { $0[cls] } ?? 1
                                         let l = -wy * x.value[k]
                                         sum += Double(l)
