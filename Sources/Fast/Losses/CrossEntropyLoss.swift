@@ -32,8 +32,10 @@ extension Fast {
     /// `torch.nn.functional.cross_entropy`; 'mean' divides by the number of positions. Returns
     /// `grad_input` and `grad_target` with a gradient. `ignore_index` must be negative.
     ///
-    /// Cost: per row one max pass, one `exp` pass and a pass over the target; the backward
-    /// writes both gradients in the same row loop. Scalar per row (strided for K-dim).
+    /// Cost, contiguous rows: per row one max pass and one pass of `exp(x − m)` that also reads
+    /// the target (`q = Σ w·y'·(x − m) − log S·Σ w·y'`), storing the numerators when a gradient
+    /// is wanted; the backward is one more pass writing both gradients. K-dim inputs use the
+    /// scalar strided path. Accuracy as for index targets.
     public static func crossEntropy(input: Tensor<Float>, probabilities target: Tensor<Float>,
                                     weight: Tensor<Float>? = nil, ignoreIndex: Int = -100,
                                     reduction: Reduction = .mean, labelSmoothing: Double = 0,
@@ -48,18 +50,19 @@ extension Fast {
     }
 
     static func crossEntropy(_ a: FastArguments, _ o: LossOptions, threads: Int) throws -> FastResult {
-        guard let target = a.value("target") else {
+        // The target's dtype picks the path; the Float argument is used as already rounded.
+        guard let dtype = a.dtypes["target"] else {
             throw LossError(.invalidOption, argument: "target", "cross_entropy needs the tensor argument 'target'")
         }
         let input = try a.requiredFloat("input"), weight = try a.float("weight")
         let gradOutput = try a.float("grad_output")
-        switch target {
-        case .int64(let t):
-            return try crossEntropy(input: input, target: t, weight: weight, ignoreIndex: o.ignoreIndex,
-                                    reduction: o.reduction, labelSmoothing: o.labelSmoothing,
-                                    gradOutput: gradOutput, threads: threads)
-        case .float64(let t):
-            return try crossEntropy(input: input, probabilities: t.map(Float.init), weight: weight,
+        switch dtype {
+        case .int64:
+            return try crossEntropy(input: input, target: a.requiredInteger("target"), weight: weight,
+                                    ignoreIndex: o.ignoreIndex, reduction: o.reduction,
+                                    labelSmoothing: o.labelSmoothing, gradOutput: gradOutput, threads: threads)
+        case .float64:
+            return try crossEntropy(input: input, probabilities: a.requiredFloat("target"), weight: weight,
                                     ignoreIndex: o.ignoreIndex, reduction: o.reduction,
                                     labelSmoothing: o.labelSmoothing, gradOutput: gradOutput, threads: threads)
         }
@@ -67,7 +70,7 @@ extension Fast {
 }
 
 /// Per-chunk partial sums of the two cross-entropy terms.
-struct TermSums: Sendable {
+private struct TermSums: Sendable {
     var a = 0.0, b = 0.0
 }
 
