@@ -75,6 +75,15 @@ enum LikelihoodCheck {
         #expect(try bits(8) == one, sourceLocation: sourceLocation)
     }
 
+    /// Forward only and forward+backward: thread-independent, and the latter agrees with the Reference.
+    static func expectThreadIndependence(_ c: LossCase, withGradients rng: inout RNG,
+                                         sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try expectThreadIndependence(c, sourceLocation: sourceLocation)
+        let g = try withGradOutput(c, &rng)
+        try expectThreadIndependence(g, sourceLocation: sourceLocation)
+        try expectAgreement(g, sourceLocation: sourceLocation)
+    }
+
     /// Fast raises the same error kind as the Reference.
     static func expectSameError(_ c: LossCase, _ kind: ErrorKind, sourceLocation: SourceLocation = #_sourceLocation) {
         for (name, evaluate) in [("reference", { try Reference.evaluate(c) }), ("fast", { try Fast.evaluate(c) })] {
