@@ -51,33 +51,24 @@ enum FastElementwise {
         let n = Shape.count(full)
         let wantElements = reduction == .none
         let gradients = upstream != nil
-        var out = [Float](repeating: 0, count: wantElements ? n : 0)
-        var ga = [Float](repeating: 0, count: gradients ? n : 0)
-        var gb = ga
-        var gc = [Float](repeating: 0, count: gradients && c != nil ? n : 0)
-
-        let partials: [Double] = a.withUnsafeBufferPointer { ab in
+        // Outputs: elementwise loss, then one gradient per argument. Left uninitialised: the pass
+        // writes every element, so its workers take the first-touch page faults in parallel and
+        // nothing is zero-filled first.
+        let counts = [wantElements ? n : 0] + arguments.map { _ in gradients ? n : 0 }
+        let (partials, outputs): ([Double], [[Float]]) = a.withUnsafeBufferPointer { ab in
             b.withUnsafeBufferPointer { bb in
                 c.withOptionalBuffer { cp in
                     upstream.withElementwise { up, uniform in
-                        out.withUnsafeMutableBufferPointer { ob in
-                            ga.withUnsafeMutableBufferPointer { gab in
-                                gb.withUnsafeMutableBufferPointer { gbb in
-                                    gc.withUnsafeMutableBufferPointer { gcb in
-                                        let streams = UncheckedSendable(Streams3(
-                                            a: ab.baseAddress, b: bb.baseAddress, c: cp, up: up, uniform: uniform,
-                                            out: wantElements ? ob.baseAddress : nil,
-                                            ga: gradients ? gab.baseAddress : nil, gb: gradients ? gbb.baseAddress : nil,
-                                            gc: gcb.isEmpty ? nil : gcb.baseAddress))
-                                        return Parallel.mapChunks(count: n, chunk: Parallel.elementChunk, threads: threads,
-                                                                  initial: 0.0) { range in
-                                            if gradients {
-                                                chunk(range, streams.value) { a, b, c, u in kernel.lossAndGradients(a, b, c, u) }
-                                            } else {
-                                                chunk(range, streams.value) { a, b, c, _ in (kernel.loss(a, b, c), .zero, .zero, .zero) }
-                                            }
-                                        }
-                                    }
+                        withUninitialized(counts[...], []) { p in
+                            let streams = UncheckedSendable(Streams3(
+                                a: ab.baseAddress, b: bb.baseAddress, c: cp, up: up, uniform: uniform,
+                                out: p[0], ga: p[1], gb: p[2], gc: p.count > 3 ? p[3] : nil))
+                            return Parallel.mapChunks(count: n, chunk: Parallel.elementChunk, threads: threads,
+                                                      initial: 0.0) { range in
+                                if gradients {
+                                    chunk(range, streams.value) { a, b, c, u in kernel.lossAndGradients(a, b, c, u) }
+                                } else {
+                                    chunk(range, streams.value) { a, b, c, _ in (kernel.loss(a, b, c), .zero, .zero, .zero) }
                                 }
                             }
                         }
@@ -88,16 +79,30 @@ enum FastElementwise {
         let total = partials.reduce(0, +)
         var result = FastResult()
         switch reduction {
-        case .none: result.outputs["output"] = Tensor(shape: full, scalars: out)
+        case .none: result.outputs["output"] = Tensor(shape: full, scalars: outputs[0])
         case .sum: result.outputs["output"] = Tensor(scalar: Float(total))
         case .mean, .batchmean: result.outputs["output"] = Tensor(scalar: Float(total / divisor))
         }
         guard gradients else { return result }
-        for (argument, g) in zip(arguments, [ga, gb, gc]) {
+        for (argument, g) in zip(arguments, outputs.dropFirst()) {
             result.outputs["grad_\(argument.name)"] = Tensor(
                 shape: argument.tensor.shape, scalars: Broadcasting.sumToShape(g, from: full, to: argument.shape))
         }
         return result
+    }
+
+    /// Calls `body` with one uninitialised Float buffer per count (nil where the count is 0) and
+    /// returns its result with the arrays; `body` must write every element of every buffer.
+    static func withUninitialized<R>(_ counts: ArraySlice<Int>, _ pointers: [UnsafeMutablePointer<Float>?],
+                                     _ body: ([UnsafeMutablePointer<Float>?]) -> R) -> (R, [[Float]]) {
+        guard let n = counts.first else { return (body(pointers), []) }
+        var inner: (R, [[Float]])?
+        let array = [Float](unsafeUninitializedCapacity: n) { buffer, count in
+            inner = withUninitialized(counts.dropFirst(), pointers + [n == 0 ? nil : buffer.baseAddress], body)
+            count = n
+        }
+        guard let (result, rest) = inner else { preconditionFailure("the initializer always runs") }
+        return (result, [array] + rest)
     }
 
     /// The pointers of one pass. Inputs `a`, `b` (and `c`) are nil only when empty (then no chunk runs).

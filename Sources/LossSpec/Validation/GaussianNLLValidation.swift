@@ -5,6 +5,7 @@ public enum GaussianNLLValidation {
     ///   input's shape without its last dimension) and the broadcast shape of the unreduced loss.
     /// - Throws: `invalid_value` if any variance is negative (NaN passes); `shape_mismatch` "var is
     ///   of incorrect size", or when input, target and var do not broadcast.
+    @inlinable
     public static func shapes<T: BinaryFloatingPoint & Sendable>(input: [Int], target: [Int], variance: Tensor<T>) throws
         -> (variance: [Int], loss: [Int]) {
         if variance.scalars.contains(where: { $0 < 0 }) {
