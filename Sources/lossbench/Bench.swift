@@ -1,4 +1,5 @@
 import ArgumentParser
+import CAllocator
 import Fast
 import Foundation
 import LossSpec
@@ -61,9 +62,18 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// glibc serves blocks above 128 KiB with mmap and returns them on free, so every call that
+    /// allocates its 16 MiB gradients would pay for page faults on fresh pages — a cost of the
+    /// allocator, not of the kernel, and one PyTorch avoids with its caching CPU allocator. Raising
+    /// the thresholds keeps freed blocks in the heap for reuse, as a long-running process would.
+    func keepLargeAllocations() {
+        _ = lossbench_keep_large_allocations()
+    }
+
     var impls: [String] { impl.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
     func run() throws {
+        keepLargeAllocations()
         let losses = loss.isEmpty ? LossKind.allCases : try CLI.parseLosses(loss)
         let passes = pass.split(separator: ",").compactMap { BenchPass(rawValue: String($0)) }
         var settings = BenchSettings()
