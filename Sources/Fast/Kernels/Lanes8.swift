@@ -82,7 +82,7 @@ public struct LogisticTerms {
     @inlinable @inline(__always)
     public init(_ x: SIMD8<Float>) {
         e = VectorMath.exp(-abs(x))
-        let softplus = VectorMath.log1p(e)
+        let softplus = VectorMath.log1pViaLog(e)
         negLogSigmoid = softplus - x.replacing(with: 0, where: x .> 0)
         negLogSigmoidOfNegative = softplus + x.replacing(with: 0, where: x .< 0)
     }
@@ -92,5 +92,18 @@ public struct LogisticTerms {
     public func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let r = 1 / (1 + e)
         return r.replacing(with: e * r, where: x .< 0)
+    }
+}
+
+extension VectorMath {
+    /// log1p(t) from one vector `log` (libmvec's log1pf costs about three logf here), by Goldberg's
+    /// correction: with `u = fl(1 + t)`, `log1p(t) = log(u)·t/(u − 1)`, exact in `u − 1`
+    /// (Sterbenz), so the result keeps log's few-ulp relative accuracy even for tiny t; `u = 1`
+    /// and t = +inf return t itself. t = −1 gives −inf and NaN stays NaN, as log1p does.
+    @inlinable @inline(__always)
+    public static func log1pViaLog(_ t: SIMD8<Float>) -> SIMD8<Float> {
+        let u = 1 + t
+        let corrected = log(u) * (t / (u - 1))
+        return corrected.replacing(with: t, where: (u .== 1) .| (t .== .infinity))
     }
 }

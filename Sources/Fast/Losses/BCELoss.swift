@@ -50,8 +50,9 @@ extension Fast {
             // Pad lanes with ½, inside [0, 1] and finite under both logs.
             let x = Lanes8.load(b.x, i, n, pad: 0.5), y = Lanes8.load(b.y, i, n, pad: 0.5)
             inRange .&= (x .>= 0) .& (x .<= 1) .& (y .>= 0) .& (y .<= 1)
-            let logX = VectorMath.log(x), log1mX = VectorMath.log1p(-x)
-            var l = (y - 1) * pointwiseMax(log1mX, floor) - y * pointwiseMax(logX, floor)
+            let logX = VectorMath.log(x), log1mX = VectorMath.log1pViaLog(-x)
+            var l = (y - 1) * log1mX.replacing(with: floor, where: log1mX .< floor)
+                - y * logX.replacing(with: floor, where: logX .< floor)
             let w = b.w.map { Lanes8.load($0, i, n) }
             if let w { l *= w }
             if let out = b.out { Lanes8.store(l, out, i, n) }
@@ -59,7 +60,8 @@ extension Fast {
                 var wg = b.up.map { Lanes8.load($0, i, n) } ?? uniform
                 if let w { wg = w * wg }
                 // (x − y)/den first: for a subnormal x, wg·(x − y) would lose its digits.
-                Lanes8.store((x - y) / pointwiseMax(x * (1 - x), eps32) * wg, gx, i, n)
+                let den = x * (1 - x)
+                Lanes8.store((x - y) / den.replacing(with: eps32, where: den .< eps32) * wg, gx, i, n)
                 Lanes8.store(-(logX - log1mX) * wg, gy, i, n)
             }
             return l
