@@ -63,14 +63,6 @@ enum MultiLabelSoftMargin {
         var gw: (values: [Float], shape: [Int])?
     }
 
-    /// The weight as the row kernel reads it.
-    enum RowWeight {
-        /// One value per class (a weight whose leading sizes are all 1), expanded to the row length.
-        case perClass([Float])
-        /// Any other broadcastable weight, expanded to the broadcast shape.
-        case full([Float])
-    }
-
     /// Pointers shared by the worker threads; each chunk touches only its own rows.
     struct RowBuffers: @unchecked Sendable {
         var x: UnsafePointer<Float>
@@ -93,18 +85,15 @@ enum MultiLabelSoftMargin {
         let n = rowCount * length
         let classes = Double(layout.classes)
         let x = Broadcasting.expand(input, to: full), y = Broadcasting.expand(target, to: full)
-        let rowWeight: RowWeight? = weight.map { w in
-            if w.shape.dropLast().allSatisfy({ $0 == 1 }) {
-                let last = w.shape.last ?? 1
-                return .perClass(Broadcasting.expand(Tensor(shape: [last], scalars: w.scalars), to: [length]))
-            }
-            return .full(Broadcasting.expand(w, to: full))
-        }
+        // A weight whose leading sizes are all 1 is one value per class: read it per row instead of
+        // expanding it, and sum its gradient per chunk. Any other weight is expanded to `full`.
         var perClassWeight: [Float]? = nil, fullWeight: [Float]? = nil
-        switch rowWeight {
-        case .perClass(let v): perClassWeight = v
-        case .full(let v): fullWeight = v
-        case nil: break
+        if let w = weight {
+            if w.shape.dropLast().allSatisfy({ $0 == 1 }) {
+                perClassWeight = Broadcasting.expand(Tensor(shape: [w.shape.last ?? 1], scalars: w.scalars), to: [length])
+            } else {
+                fullWeight = Broadcasting.expand(w, to: full)
+            }
         }
         let wantGradients = upstream != nil
         var rows = uninitializedFloats(wantRows ? rowCount : 0)
@@ -113,7 +102,7 @@ enum MultiLabelSoftMargin {
         var gwFull = uninitializedFloats(wantGradients && fullWeight != nil ? n : 0)
         let perClassGradient = wantGradients && perClassWeight != nil
         let rowsPerChunk = max(1, Parallel.elementChunk / max(length, 1))
-        var partials: [(sum: Double, gw: [Float])] = []
+        var partials: [(sum: Double, gw: [Double])] = []
         x.withUnsafeBufferPointer { xb in
             y.withUnsafeBufferPointer { yb in
                 perClassWeight.withOptionalBuffer { wc in
@@ -140,7 +129,7 @@ enum MultiLabelSoftMargin {
         if perClassGradient, let weight {
             var sums = [Double](repeating: 0, count: length)
             for p in partials {
-                for c in 0..<min(length, p.gw.count) { sums[c] += Double(p.gw[c]) }
+                for c in 0..<min(length, p.gw.count) { sums[c] += p.gw[c] }
             }
             // [length] sums onto the weight's last size (1 for a broadcast scalar), which holds all
             // of its elements since its leading sizes are 1.
@@ -155,8 +144,10 @@ enum MultiLabelSoftMargin {
     /// Rows `range`: each row's loss Σ w·l / C, and the gradients where requested.
     @inline(__always)
     static func rowChunk(_ b: RowBuffers, _ range: Range<Int>, length: Int, classes: Double,
-                         perClassGradient: Bool) -> (sum: Double, gw: [Float]) {
-        var gw = [Float](repeating: 0, count: perClassGradient ? length : 0)
+                         perClassGradient: Bool) -> (sum: Double, gw: [Double]) {
+        // Per-class weight gradient of this chunk's rows, in Double: a chunk may hold thousands
+        // of short rows.
+        var gw = [Double](repeating: 0, count: perClassGradient ? length : 0)
         var total = 0.0
         gw.withUnsafeMutableBufferPointer { gwb in
             let gwp = gwb.isEmpty ? nil : gwb.baseAddress
@@ -174,7 +165,13 @@ enum MultiLabelSoftMargin {
                         Lanes8.store(wu * (t.sigmoid(x) - y), gx, i, n)
                         Lanes8.store(-wu * x, gy, i, n)
                         if let gwp {
-                            Lanes8.store(Lanes8.load(gwp, i - base, n) + u * unweighted, gwp, i - base, n)
+                            let v = u * unweighted, c = i - base
+                            if n == 8 {
+                                let p = UnsafeMutableRawPointer(gwp + c)
+                                p.storeBytes(of: p.loadUnaligned(as: SIMD8<Double>.self) + SIMD8<Double>(v), as: SIMD8<Double>.self)
+                            } else {
+                                for k in 0..<n { gwp[c + k] += Double(v[k]) }
+                            }
                         } else if let gwFull = b.gwFull {
                             Lanes8.store(u * unweighted, gwFull, i, n)
                         }
