@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Fast", dependencies: ["LossSpec", "CVectorMath"], swiftSettings: vectorISA),
         .target(name: "GoldenStore", dependencies: ["LossSpec", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: vectorISA),
         .target(name: "Generator", dependencies: ["LossSpec", "Reference", "GoldenStore"], swiftSettings: vectorISA),
-        .target(name: "Runner", dependencies: ["LossSpec", "Reference", "Fast", "GoldenStore"], swiftSettings: vectorISA),
+        .target(name: "Runner", dependencies: ["LossSpec", "Reference", "Fast", "GoldenStore", "Generator"], swiftSettings: vectorISA),
         .executableTarget(
             name: "lossbench",
             dependencies: [

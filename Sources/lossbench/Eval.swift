@@ -3,10 +3,11 @@ import Foundation
 import LossSpec
 import Reference
 
-/// `lossbench eval`: what should my loss return here? Evaluates one case with the Reference.
+/// `lossbench eval`: what should my loss return here? Evaluates one case with the Reference, or,
+/// with `--lines`, a stream of cases (one process for thousands of cases, as Tools/ scripts need).
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate one loss with the Reference: JSON case in, JSON output and gradients out.",
+        abstract: "Evaluate losses with the Reference: JSON case in, JSON output and gradients out.",
         discussion: """
             The case is a JSON object:
               {"loss": "mse_loss", "options": {"reduction": "sum"},
@@ -16,45 +17,99 @@ struct Eval: ParsableCommand {
             non-finite values are "nan", "inf", "-inf". Give grad_output (shape of the output) \
             to get the gradients grad_<argument>. Options not given take PyTorch's defaults.
             Errors print one line, "error: <kind>: <argument>: <message>", and exit 3.
+
+            With --lines the input is JSON Lines: one case object per line (blank lines are \
+            skipped). Each case prints one line, in input order: the result (always with \
+            scales), or {"error": {"kind": ..., "argument": ..., "message": ...}} when the case \
+            raises or is not a valid case. Exit 0 unless the input cannot be read (exit 3).
             """
     )
 
-    @Argument(help: "A JSON file holding the case, or '-' for standard input.")
+    @Argument(help: "A JSON file holding the case (JSON Lines with --lines), or '-' for standard input.")
     var file: String = "-"
 
-    @Flag(help: "Also print the error scale of every output element (design §4).")
+    @Flag(help: "Also print the error scale of every output element (design §4). Implied by --lines.")
     var scales = false
 
+    @Flag(help: "Read JSON Lines, one case per line, and print one JSON result per line.")
+    var lines = false
+
     func run() throws {
-        let data: Data
-        do {
-            data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile()
-                : try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            fail("cannot read \(file): \(error.localizedDescription)")
+        let data = try readInput()
+        if lines {
+            // Only an input that is not text at all is unusable; a malformed line is that case's error.
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw fail("\(inputName) is not UTF-8 text")
+            }
+            FileHandle.standardOutput.write(Data(Self.evaluateLines(text).utf8))
+            return
         }
         let json: JSONValue
         do {
             json = try JSONValue.parse(data)
         } catch {
-            fail("\(file == "-" ? "standard input" : file) is not valid JSON")
+            throw fail("\(inputName) is not valid JSON")
         }
         do {
-            let c = try CaseJSON.decodeCase(json)
-            let result = try Reference.evaluate(c)
-            var out = CaseJSON.encodeResult(result, for: c, options: try c.decodedOptions())
-            if !scales, case .object(var o) = out {
-                o["scales"] = nil
-                out = .object(o)
-            }
-            print(out.serialized())
+            print(try Self.evaluate(json, scales: scales).serialized())
         } catch let e as LossError {
-            fail(e.description)
+            throw fail(e.description)
         }
     }
 
-    private func fail(_ message: String) -> Never {
+    /// Batch mode: one output line per non-blank input line, in order. A per-case failure is data
+    /// (an error line), never a reason to stop, so one bad case cannot hide the others' results.
+    static func evaluateLines(_ text: String) -> String {
+        var out = ""
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            let result: JSONValue
+            do {
+                let json = try JSONValue.parse(Data(trimmed.utf8))
+                result = try evaluate(json, scales: true)
+            } catch let e as LossError {
+                result = errorLine(e)
+            } catch {
+                result = errorLine(LossError(.invalidOption, argument: "case", "this line is not valid JSON"))
+            }
+            out += result.serialized()
+            out += "\n"
+        }
+        return out
+    }
+
+    static func evaluate(_ json: JSONValue, scales: Bool) throws -> JSONValue {
+        let c = try CaseJSON.decodeCase(json)
+        let result = try Reference.evaluate(c)
+        var out = CaseJSON.encodeResult(result, for: c, options: try c.decodedOptions())
+        if !scales, case .object(var o) = out {
+            o["scales"] = nil
+            out = .object(o)
+        }
+        return out
+    }
+
+    static func errorLine(_ e: LossError) -> JSONValue {
+        .object(["error": .object([
+            "kind": .string(e.kind.rawValue), "argument": .string(e.argument), "message": .string(e.message),
+        ])])
+    }
+
+    private var inputName: String { file == "-" ? "standard input" : file }
+
+    private func readInput() throws -> Data {
+        do {
+            return file == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+                : try Data(contentsOf: URL(fileURLWithPath: file))
+        } catch {
+            throw fail("cannot read \(file): \(error.localizedDescription)")
+        }
+    }
+
+    /// Reports on standard error and returns the exit code to throw (3, unusable input).
+    private func fail(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        Eval.exit(withError: ExitStatus.unusableInput)
+        return ExitStatus.unusableInput
     }
 }

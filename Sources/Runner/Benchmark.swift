@@ -1,0 +1,145 @@
+import Dispatch
+import Fast
+import Foundation
+import LossSpec
+import Reference
+
+/// Which part of the computation a measurement times.
+public enum BenchPass: String, Sendable, Codable, CaseIterable {
+    /// The loss value only (no grad_output).
+    case forward
+    /// Loss and every gradient, in one call.
+    case backward
+}
+
+/// One benchmark measurement with its raw samples (design §6).
+public struct Measurement: Sendable {
+    public var loss: String
+    public var impl: String
+    public var pass: BenchPass
+    public var shape: String
+    public var elements: Int
+    public var threads: Int
+    /// Wall-clock nanoseconds of each timed call, in the order taken.
+    public var samples: [Double]
+    /// Nanoseconds of the calibration kernel, timed right before each sample.
+    public var calibration: [Double]
+
+    public var median: Double { Stats.median(samples) }
+    public var min: Double { samples.min() ?? .nan }
+    public var calibrationMedian: Double { Stats.median(calibration) }
+}
+
+/// How long and how often to measure.
+public struct BenchSettings: Sendable {
+    /// Untimed runs before the first sample.
+    public var warmup = 1
+    public var minSamples = 5
+    public var maxSamples = 100
+    /// Keep sampling until at least this much time went into samples (and minSamples are taken).
+    public var minSeconds = 0.5
+    public var threads = Parallel.defaultThreads
+
+    public init() {}
+}
+
+public enum Stats {
+    public static func median(_ xs: [Double]) -> Double { quantile(xs, 0.5) }
+
+    /// Linear-interpolated quantile of the samples.
+    public static func quantile(_ xs: [Double], _ q: Double) -> Double {
+        guard !xs.isEmpty else { return .nan }
+        let s = xs.sorted()
+        let pos = q * Double(s.count - 1)
+        let lo = Int(pos.rounded(.down)), hi = Int(pos.rounded(.up))
+        return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
+    }
+}
+
+/// The timing method: warm-up, then samples interleaved with a fixed calibration kernel, so runs on
+/// a noisy shared machine can be compared as ratios to the calibration.
+public enum Bench {
+    /// The calibration kernel: a single-threaded SIMD Float32 sum over 2^20 floats (4 MiB, L2/L3
+    /// resident). Its time tracks the machine's current speed, not the code under test.
+    public static let calibrationData: [Float] = (0..<(1 << 20)).map { Float($0 % 1000) * 0.001 }
+
+    @inline(never)
+    public static func calibrationKernel() -> Double {
+        calibrationData.withUnsafeBufferPointer { b in
+            Streams.sum(b.baseAddress!, b.baseAddress!, 0..<b.count) { x, _ in x }
+        }
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Times `body`: warm-up, then samples until both `minSamples` and `minSeconds` are reached
+    /// (or `maxSamples`), each preceded by one calibration run.
+    public static func sample(_ settings: BenchSettings, _ body: () throws -> Void) rethrows -> (samples: [Double], calibration: [Double]) {
+        for _ in 0..<settings.warmup { try body() }
+        var samples: [Double] = [], calibration: [Double] = []
+        var spent = 0.0
+        var sink = 0.0
+        while samples.count < settings.maxSamples && (samples.count < settings.minSamples || spent < settings.minSeconds) {
+            let c0 = now()
+            sink += calibrationKernel()
+            let c1 = now()
+            try body()
+            let c2 = now()
+            calibration.append(Double(c1 - c0))
+            samples.append(Double(c2 - c1))
+            spent += Double(c2 - c1) / 1e9
+        }
+        if sink.isNaN { print("") }  // keeps the calibration sum alive
+        return (samples, calibration)
+    }
+
+    /// Measures one implementation on one problem and pass.
+    public static func measure(_ problem: BenchProblem, impl: String, pass: BenchPass,
+                               settings: BenchSettings) throws -> Measurement {
+        let c = pass == .forward ? problem.forward : problem.backward
+        let timing: (samples: [Double], calibration: [Double])
+        var threads = settings.threads
+        switch impl {
+        case "fast":
+            let prepared = try Fast.Prepared(c)
+            _ = try prepared.run(threads: threads)  // fail before timing if the case is rejected
+            timing = try sample(settings) { _ = try prepared.run(threads: settings.threads) }
+        case "reference":
+            threads = 1
+            _ = try Reference.evaluate(c)
+            timing = try sample(settings) { _ = try Reference.evaluate(c) }
+        default:
+            throw LossError(.invalidOption, argument: "impl", "unknown implementation '\(impl)'; available: fast, reference")
+        }
+        return Measurement(loss: problem.loss.rawValue, impl: impl, pass: pass, shape: problem.shape,
+                           elements: problem.elements, threads: threads,
+                           samples: timing.samples, calibration: timing.calibration)
+    }
+
+    /// The read-bandwidth baseline of issue 4: a plain multithreaded Float32 SIMD sum over two
+    /// arrays of `elements` floats — the same bytes an elementwise loss's forward reads.
+    public static func bandwidthBaseline(elements: Int, settings: BenchSettings) -> Measurement {
+        let a = [Float](repeating: 1, count: elements), b = [Float](repeating: 2, count: elements)
+        let threads = settings.threads
+        let timing = a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                let x = UncheckedPointer(pa.baseAddress!), y = UncheckedPointer(pb.baseAddress!)
+                return sample(settings) {
+                    let partials = Parallel.mapChunks(count: elements, chunk: Parallel.elementChunk, threads: threads,
+                                                      initial: 0.0) { range in
+                        Streams.sum(x.pointer, y.pointer, range) { u, v in u + v }
+                    }
+                    if partials.reduce(0, +).isNaN { print("") }
+                }
+            }
+        }
+        return Measurement(loss: "float32_sum", impl: "baseline", pass: .forward, shape: "2 x [\(elements)]",
+                           elements: elements, threads: threads, samples: timing.samples, calibration: timing.calibration)
+    }
+}
+
+/// A read-only pointer shared by benchmark worker threads.
+struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>
+    init(_ p: UnsafePointer<Float>) { pointer = p }
+}
