@@ -15,14 +15,71 @@ enum SoftMarginKernel {
         return (l, z)
     }
 
-    @inline(__always)
-    static func loss(_ x: V, _ y: V) -> V { lossAndExp(x, y).l }
+    // Chunk kernels: explicit loops out of line, so the lane math inlines (see FastRegression).
 
-    /// (l, g·∂l/∂x).
-    @inline(__always)
-    static func lossAndGradient(_ x: V, _ y: V, _ g: V) -> (V, V) {
-        let (l, z) = lossAndExp(x, y)
-        return (l, -y * z / (1 + z) * g)
+    /// Σ l over one chunk, two accumulators.
+    @inline(never)
+    static func reduced(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ range: Range<Int>) -> Double {
+        var a0 = V(), a1 = V()
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i + 32 <= end {
+            a0 += lossAndExp(Streams.load(x, i), Streams.load(y, i)).l
+            a1 += lossAndExp(Streams.load(x, i + 16), Streams.load(y, i + 16)).l
+            i += 32
+        }
+        while i < end {
+            let m = min(16, end - i)
+            let l = lossAndExp(Streams.loadPartial(x, i, m), Streams.loadPartial(y, i, m)).l
+            a0 += l.replacing(with: 0, where: .!Streams.laneMask(m))
+            i += m
+        }
+        return Streams.widenSum(a0 + a1)
+    }
+
+    /// out = l over one chunk.
+    @inline(never)
+    static func elementwise(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                            _ range: Range<Int>) {
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            let m = min(16, end - i)
+            let l = lossAndExp(Streams.loadPartial(x, i, m), Streams.loadPartial(y, i, m)).l
+            if m == 16 { Streams.store(l, out, i) } else { Streams.storePartial(l, out, i, m) }
+            i += m
+        }
+    }
+
+    /// Forward+backward over one chunk: gx = g·(−y·z/(1 + z)) with g = up[i] ('none') or the
+    /// uniform `u` ('sum'/'mean'); out = l when given; returns Σ l.
+    @inline(never)
+    static func fused(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ up: UnsafePointer<Float>?, _ u: Float,
+                      _ out: UnsafeMutablePointer<Float>?, _ gx: UnsafeMutablePointer<Float>, _ range: Range<Int>) -> Double {
+        var acc = V()
+        let uv = V(repeating: u)
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            let m = min(16, end - i)
+            let full = m == 16
+            let xv = full ? Streams.load(x, i) : Streams.loadPartial(x, i, m)
+            let yv = full ? Streams.load(y, i) : Streams.loadPartial(y, i, m)
+            let g = up.map { full ? Streams.load($0, i) : Streams.loadPartial($0, i, m) } ?? uv
+            let (l, z) = lossAndExp(xv, yv)
+            let d = -yv * z / (1 + z) * g
+            if full {
+                Streams.store(d, gx, i)
+                if let out { Streams.store(l, out, i) }
+                acc += l
+            } else {
+                Streams.storePartial(d, gx, i, m)
+                if let out { Streams.storePartial(l, out, i, m) }
+                acc += l.replacing(with: 0, where: .!Streams.laneMask(m))
+            }
+            i += m
+        }
+        return Streams.widenSum(acc)
     }
 }
 
@@ -60,22 +117,17 @@ extension Fast {
                             // An empty array may still have a base address: requested outputs are the non-empty ones.
                             let ptrs = UncheckedSendable((xp, yp, ob.isEmpty ? nil : ob.baseAddress,
                                                           gxb.isEmpty ? nil : gxb.baseAddress, up))
-                            let u = SIMD16<Float>(repeating: uniform)
                             return Parallel.mapChunks(count: n, chunk: Parallel.elementChunk, threads: threads,
                                                       initial: 0.0) { range in
                                 let (x, y, o, gx, up) = ptrs.value
                                 switch (o, gx) {
                                 case (_, let gx?):
-                                    // 'none' carries grad_output per element; 'sum'/'mean' the uniform u.
-                                    return Streams.fused(x, y, up, o, gx, range) { a, b, g in
-                                        let (l, d) = SoftMarginKernel.lossAndGradient(a, b, up == nil ? g * u : g)
-                                        return (l, d, l)
-                                    }
+                                    return SoftMarginKernel.fused(x, y, up, uniform, o, gx, range)
                                 case (let o?, nil):
-                                    Streams.map(x, y, o, range, SoftMarginKernel.loss)
+                                    SoftMarginKernel.elementwise(x, y, o, range)
                                     return 0
                                 case (nil, nil):
-                                    return Streams.sum(x, y, range, SoftMarginKernel.loss)
+                                    return SoftMarginKernel.reduced(x, y, range)
                                 }
                             }
                         }
