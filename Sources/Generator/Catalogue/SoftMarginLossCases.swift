@@ -6,7 +6,8 @@ import GoldenStore
 /// shape, SIMD and chunk sizes, empty tensors, large margins on both sides — keeping `−y·x` ≤ 88
 /// where it is finite, so Float32 does not overflow where Double does not, and ≥ 800 where both
 /// overflow (loss inf, gradient NaN) — non-finite inputs, and the errors (reduction, a target
-/// that would enlarge the output, non-broadcastable shapes, integer input).
+/// that would enlarge the output, non-broadcastable shapes). No int64-input case: PyTorch promotes
+/// an int64 target, so LossBench's `invalid_value` there is a documented deviation, not a vector.
 enum SoftMarginLossCases {
     static func recipes() -> [CaseRecipe] {
         var list = RecipeList(.softMarginLoss)
@@ -95,12 +96,6 @@ enum SoftMarginLossCases {
         }
         list.error(.shapeMismatch, "broadcast", argument: "target", "shape [3, 5] does not broadcast with input [3, 4]") { r in
             ["input": r.normal([3, 4]), "target": r.signs([3, 5])]
-        }
-        list.error(.invalidValue, "dtype", argument: "input", "an int64 tensor; floating point is required") { r in
-            ["input": r.integers([3], -2, 2), "target": r.signs([3])]
-        }
-        list.error(.invalidValue, "dtype", argument: "target", "an int64 tensor; floating point is required") { r in
-            ["input": r.normal([3]), "target": r.integers([3], -1, 1)]
         }
         return list.recipes
     }
