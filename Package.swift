@@ -26,6 +26,7 @@ let package = Package(
             name: "CVectorMath",
             cSettings: [.unsafeFlags(["-march=x86-64-v3"])],
             linkerSettings: [.linkedLibrary("mvec")]),
+        .target(name: "CAllocator"),
         .target(name: "Fast", dependencies: ["LossSpec", "CVectorMath"], swiftSettings: vectorISA),
         .target(name: "GoldenStore", dependencies: ["LossSpec", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: vectorISA),
         .target(name: "Generator", dependencies: ["LossSpec", "Reference", "GoldenStore"], swiftSettings: vectorISA),
@@ -33,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "lossbench",
             dependencies: [
-                "LossSpec", "Reference", "Fast", "GoldenStore", "Generator", "Runner",
+                "LossSpec", "Reference", "Fast", "GoldenStore", "Generator", "Runner", "CAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: vectorISA),

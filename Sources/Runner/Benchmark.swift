@@ -13,7 +13,7 @@ public enum BenchPass: String, Sendable, Codable, CaseIterable {
 }
 
 /// One benchmark measurement with its raw samples (design §6).
-public struct Measurement: Sendable {
+public struct BenchMeasurement: Sendable {
     public var loss: String
     public var impl: String
     public var pass: BenchPass
@@ -58,7 +58,7 @@ public enum Stats {
 
 /// The timing method: warm-up, then samples interleaved with a fixed calibration kernel, so runs on
 /// a noisy shared machine can be compared as ratios to the calibration.
-public enum Bench {
+public enum Benchmark {
     /// The calibration kernel: a single-threaded SIMD Float32 sum over 2^20 floats (4 MiB, L2/L3
     /// resident). Its time tracks the machine's current speed, not the code under test.
     public static let calibrationData: [Float] = (0..<(1 << 20)).map { Float($0 % 1000) * 0.001 }
@@ -95,7 +95,7 @@ public enum Bench {
 
     /// Measures one implementation on one problem and pass.
     public static func measure(_ problem: BenchProblem, impl: String, pass: BenchPass,
-                               settings: BenchSettings) throws -> Measurement {
+                               settings: BenchSettings) throws -> BenchMeasurement {
         let c = pass == .forward ? problem.forward : problem.backward
         let timing: (samples: [Double], calibration: [Double])
         var threads = settings.threads
@@ -111,14 +111,14 @@ public enum Bench {
         default:
             throw LossError(.invalidOption, argument: "impl", "unknown implementation '\(impl)'; available: fast, reference")
         }
-        return Measurement(loss: problem.loss.rawValue, impl: impl, pass: pass, shape: problem.shape,
+        return BenchMeasurement(loss: problem.loss.rawValue, impl: impl, pass: pass, shape: problem.shape,
                            elements: problem.elements, threads: threads,
                            samples: timing.samples, calibration: timing.calibration)
     }
 
     /// The read-bandwidth baseline of issue 4: a plain multithreaded Float32 SIMD sum over two
     /// arrays of `elements` floats — the same bytes an elementwise loss's forward reads.
-    public static func bandwidthBaseline(elements: Int, settings: BenchSettings) -> Measurement {
+    public static func bandwidthBaseline(elements: Int, settings: BenchSettings) -> BenchMeasurement {
         let a = [Float](repeating: 1, count: elements), b = [Float](repeating: 2, count: elements)
         let threads = settings.threads
         let timing = a.withUnsafeBufferPointer { pa in
@@ -133,7 +133,7 @@ public enum Bench {
                 }
             }
         }
-        return Measurement(loss: "float32_sum", impl: "baseline", pass: .forward, shape: "2 x [\(elements)]",
+        return BenchMeasurement(loss: "float32_sum", impl: "baseline", pass: .forward, shape: "2 x [\(elements)]",
                            elements: elements, threads: threads, samples: timing.samples, calibration: timing.calibration)
     }
 }

@@ -25,7 +25,13 @@ struct Generate: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Only these losses (functional names, comma-separated or repeated).")
     var loss: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Regenerate DATABASE in memory from its own seed and compare digests instead of writing (exit 1 if they differ).",
+        valueName: "database"))
+    var verify: String?
+
     func run() throws {
+        if let verify { return try verifyDigest(verify) }
         let losses = loss.isEmpty ? LossKind.allCases : try CLI.parseLosses(loss)
         let start = Date()
         let cases: [GoldenCase]
@@ -45,5 +51,39 @@ struct Generate: ParsableCommand {
         let families = CaseFamily.allCases.compactMap { f in byFamily[f].map { "\($0) \(f.rawValue)" } }
         print("wrote \(cases.count) cases (\(families.joined(separator: ", "))) for \(Set(cases.map(\.loss)).count) losses to \(out)")
         print(String(format: "content_sha256 %@  (%.1f s)", digest, Date().timeIntervalSince(start)))
+    }
+
+    /// Regenerates a database from its meta seed and compares content digests: the committed
+    /// vectors must be exactly what this code writes.
+    func verifyDigest(_ path: String) throws {
+        let file = try CLI.readDatabase(path)
+        guard let seedText = file.meta["seed"], let seed = UInt64(seedText) else {
+            throw CLI.unusable("\(path): meta has no seed, so it cannot be regenerated")
+        }
+        let stored = file.meta["content_sha256"] ?? "(none)"
+        let onDisk = GoldenDatabase.contentDigest(file.cases)
+        let losses = Set(file.cases.compactMap { LossKind(rawValue: $0.loss) })
+        let fresh: [GoldenCase]
+        do {
+            fresh = try Generator.generate(seed: seed, losses: LossKind.allCases.filter(losses.contains))
+                + file.cases.filter { $0.family == .regression }
+        } catch {
+            CLI.printError("generation failed: \(error)")
+            throw ExitCode.failure
+        }
+        let regenerated = GoldenDatabase.contentDigest(fresh)
+        print("stored     \(stored)\non disk    \(onDisk)\nregenerated \(regenerated)")
+        guard stored == onDisk, onDisk == regenerated else {
+            let names = Set(file.cases.map(\.name)), freshNames = Set(fresh.map(\.name))
+            let changed = fresh.filter { c in file.cases.first { $0.name == c.name } != c }.map(\.name)
+            CLI.printError("""
+                \(path) is not what this generator writes for seed \(seed): \
+                \(freshNames.subtracting(names).count) new, \(names.subtracting(freshNames).count) removed, \
+                \(changed.count) changed cases\(changed.isEmpty ? "" : " (e.g. \(changed.prefix(3).joined(separator: ", ")))"); \
+                regenerate it with: lossbench generate --seed \(seed) --out \(path)
+                """)
+            throw ExitStatus.conformanceFailure
+        }
+        print("\(path): \(file.cases.count) cases regenerate bit for bit")
     }
 }

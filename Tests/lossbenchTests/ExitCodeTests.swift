@@ -52,6 +52,15 @@ func scratchDirectory() -> String {
         #expect(exitCode(["check", "--db", foreign]) == 3)
     }
 
+    @Test func verifyDetectsAnyEditToTheVectors() throws {
+        let db = dir + "/v.sqlite"
+        #expect(exitCode(["generate", "--out", db, "--loss", "mse_loss", "--seed", "4"]) == 0)
+        #expect(exitCode(["generate", "--verify", db]) == 0)
+        try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE cases SET note = 'edited' WHERE id = 1") }
+        #expect(exitCode(["generate", "--verify", db]) == 1)
+        #expect(exitCode(["generate", "--verify", dir + "/none.sqlite"]) == 3)
+    }
+
     @Test func junitFileIsWritten() throws {
         let db = dir + "/j.sqlite"
         #expect(exitCode(["generate", "--out", db, "--loss", "mse_loss"]) == 0)

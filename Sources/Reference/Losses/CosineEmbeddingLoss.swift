@@ -35,11 +35,8 @@ extension Reference {
         input1: Tensor<Double>, input2: Tensor<Double>, target: Tensor<Double>, margin: Double = 0,
         reduction: Reduction = .mean, gradOutput: Tensor<Double>? = nil
     ) throws -> LossResult {
-        try cosineInputRank(input1.shape, input2.shape, target: target.shape)
-        let full = try Shape.broadcast([("input1", input1.shape), ("input2", input2.shape)])
-        // Both inputs have rank featureRank ≥ 1, so the broadcast shape does too.
-        let rowShape = Array(full.dropLast()), features = full.last ?? 0
-        let outShape = try Shape.broadcast([("input1/input2 rows", rowShape), ("target", target.shape)])
+        let shapes = try CosineEmbeddingValidation.shapes(input1: input1.shape, input2: input2.shape, target: target.shape)
+        let (full, rowShape, features, outShape) = (shapes.full, shapes.rows, shapes.features, shapes.output)
         let x1 = Reduce.expand(input1, to: full), x2 = Reduce.expand(input2, to: full)
         let rows = Shape.count(rowShape)
 
@@ -118,19 +115,6 @@ extension Reference {
         builder.set("grad_input1", g1, scale: s1)
         builder.set("grad_input2", g2, scale: s2)
         return builder.result
-    }
-
-    /// Validates spec §17's rank rules: inputs of rank 1 for a 0-D target, 2 for a 1-D one.
-    private static func cosineInputRank(_ shape1: [Int], _ shape2: [Int], target: [Int]) throws {
-        guard target.count <= 1 else {
-            throw LossError(.shapeMismatch, argument: "target",
-                            "0D or 1D target tensor expected, multi-target not supported; got target shape \(target)")
-        }
-        let rank = target.count + 1
-        for (name, shape) in [("input1", shape1), ("input2", shape2)] where shape.count != rank {
-            throw LossError(.shapeMismatch, argument: name,
-                            "\(target.count)D target tensor expects \(rank)D input tensors, but found inputs with sizes \(shape1) and \(shape2)")
-        }
     }
 
     /// `Σ x² + EPS32` over each row (last dimension) of `x`.

@@ -28,11 +28,8 @@ extension Reference {
         input1: Tensor<Double>, input2: Tensor<Double>, target: Tensor<Double>, margin: Double = 0,
         reduction: Reduction = .mean, gradOutput: Tensor<Double>? = nil
     ) throws -> LossResult {
-        guard input1.rank == input2.rank, input2.rank == target.rank else {
-            throw LossError(.shapeMismatch, argument: input1.rank == input2.rank ? "target" : "input2",
-                            "all input tensors should have the same number of dimensions, got input1 \(input1.shape), input2 \(input2.shape), target \(target.shape)")
-        }
-        let full = try Shape.broadcast([("input1", input1.shape), ("input2", input2.shape), ("target", target.shape)])
+        let full = try MarginRankingValidation.broadcastShape(input1: input1.shape, input2: input2.shape,
+                                                              target: target.shape)
         let x1s = Reduce.expand(input1, to: full), x2s = Reduce.expand(input2, to: full)
         let ys = Reduce.expand(target, to: full)
         let n = x1s.count

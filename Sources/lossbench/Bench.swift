@@ -1,0 +1,165 @@
+import ArgumentParser
+import CAllocator
+import Fast
+import Foundation
+import LossSpec
+import Runner
+
+/// `lossbench bench`: times implementations on the standard suite (design §6).
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time implementations on the standard suite, a size grid, and a bandwidth baseline.",
+        discussion: """
+            Each measurement: warm-up, then samples until --min-samples and --min-time are reached; \
+            every sample is preceded by a fixed calibration kernel so runs on a noisy machine can be \
+            compared as ratios. Build in release mode: swift build -c release --product lossbench.
+            --json prints one JSON object per line: loss, impl, pass, shape, threads, median_ns, \
+            min_ns, p25_ns, p75_ns, samples, calibration_median_ns, raw samples.
+            """
+    )
+
+    @Option(name: .long, help: "Implementations, comma-separated: fast, reference.")
+    var impl = "fast,reference"
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Only these losses (default: all 21).")
+    var loss: [String] = []
+
+    @Option(name: .long, help: "Passes, comma-separated: forward, backward (forward+backward).")
+    var pass = "forward,backward"
+
+    @Option(name: .long, help: "Threads for Fast (default: all cores).")
+    var threads: Int = Parallel.defaultThreads
+
+    @Flag(name: .long, help: "Also run the size grid (2^10 … 2^24 elements) for the selected losses.")
+    var grid = false
+
+    @Flag(name: .long, help: "Also measure the memory-bound losses at 2^24 elements against a plain Float32 sum of the same bytes.")
+    var bandwidth = false
+
+    @Option(name: .long, help: "Minimum samples per measurement.")
+    var minSamples = 5
+
+    @Option(name: .long, help: "Maximum samples per measurement.")
+    var maxSamples = 100
+
+    @Option(name: .long, help: "Minimum seconds of samples per measurement.")
+    var minTime = 0.5
+
+    @Flag(name: .long, help: "Print JSON lines instead of the table.")
+    var json = false
+
+    func validate() throws {
+        _ = try CLI.parseLosses(loss)
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard minSamples >= 1, maxSamples >= minSamples else {
+            throw ValidationError("--min-samples must be ≥ 1 and --max-samples ≥ --min-samples")
+        }
+        for i in impls where !["fast", "reference"].contains(i) {
+            throw ValidationError("unknown implementation '\(i)' in --impl; available: fast, reference")
+        }
+        for p in pass.split(separator: ",") where BenchPass(rawValue: String(p)) == nil {
+            throw ValidationError("unknown pass '\(p)' in --pass; available: forward, backward")
+        }
+    }
+
+    /// glibc serves blocks above 128 KiB with mmap and returns them on free, so every call that
+    /// allocates its 16 MiB gradients would pay for page faults on fresh pages — a cost of the
+    /// allocator, not of the kernel, and one PyTorch avoids with its caching CPU allocator. Raising
+    /// the thresholds keeps freed blocks in the heap for reuse, as a long-running process would.
+    func keepLargeAllocations() {
+        _ = lossbench_keep_large_allocations()
+    }
+
+    var impls: [String] { impl.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+
+    func run() throws {
+        keepLargeAllocations()
+        let losses = loss.isEmpty ? LossKind.allCases : try CLI.parseLosses(loss)
+        let passes = pass.split(separator: ",").compactMap { BenchPass(rawValue: String($0)) }
+        var settings = BenchSettings()
+        settings.threads = threads
+        settings.minSamples = minSamples
+        settings.maxSamples = maxSamples
+        settings.minSeconds = minTime
+
+        var problems = losses.map(BenchSuite.standard)
+        if grid {
+            problems += losses.flatMap { l in BenchSuite.gridSizes.map { BenchSuite.problem(l, elements: $0) } }
+        }
+        if bandwidth {
+            problems += BenchSuite.memoryBound.filter(losses.contains).map { BenchSuite.problem($0, elements: 1 << 24) }
+        }
+        var results: [BenchMeasurement] = []
+        if !json { print("lossbench bench: \(problems.count) problems × \(passes.count) passes × \(impls.count) impls, \(threads) threads") }
+        for problem in problems {
+            for p in passes {
+                for i in impls {
+                    do {
+                        let m = try Benchmark.measure(problem, impl: i, pass: p, settings: settings)
+                        results.append(m)
+                        emit(m)
+                    } catch {
+                        CLI.warn("\(problem.loss.rawValue) \(problem.shape) \(i) \(p.rawValue): \(error)")
+                    }
+                }
+            }
+        }
+        if bandwidth {
+            let m = Benchmark.bandwidthBaseline(elements: 1 << 24, settings: settings)
+            results.append(m)
+            emit(m)
+        }
+        if !json { print("\n" + summary(results)) }
+    }
+
+    func emit(_ m: BenchMeasurement) {
+        if json {
+            print(BenchJSON.line(m))
+        } else {
+            print(String(format: "  %-34@ %-9@ %-16@ %-9@ median %10.3f ms  min %10.3f ms  (%d samples)",
+                         m.loss, m.pass.rawValue, m.shape, m.impl, m.median / 1e6, m.min / 1e6, m.samples.count))
+        }
+    }
+
+    /// Fast vs Reference speedups and bandwidth ratios.
+    func summary(_ results: [BenchMeasurement]) -> String {
+        var rows: [[String]] = []
+        var speedups: [Double] = []
+        for m in results where m.impl == "fast" {
+            let ref = results.first { $0.impl == "reference" && $0.loss == m.loss && $0.pass == m.pass && $0.shape == m.shape }
+            let s = ref.map { $0.median / m.median }
+            if let s { speedups.append(s) }
+            rows.append([m.loss, m.pass.rawValue, m.shape, String(format: "%.3f", m.median / 1e6),
+                         ref.map { String(format: "%.3f", $0.median / 1e6) } ?? "-", s.map { String(format: "%.1f×", $0) } ?? "-"])
+        }
+        var out = CLI.table(["loss", "pass", "shape", "fast ms", "reference ms", "speedup"], rows, rightAligned: [3, 4, 5])
+        if !speedups.isEmpty {
+            let geo = Foundation.exp(speedups.map { Foundation.log($0) }.reduce(0, +) / Double(speedups.count))
+            out += String(format: "\ngeometric-mean speedup of fast over reference: %.1f× (%d measurements)\n", geo, speedups.count)
+        }
+        if let base = results.first(where: { $0.loss == "float32_sum" }) {
+            out += String(format: "\nbandwidth baseline (plain Float32 sum of 2 × 2^24 floats): %.3f ms = %.1f GB/s\n",
+                          base.median / 1e6, Double(2 * 4 * (1 << 24)) / base.median)
+            for m in results where m.impl == "fast" && m.pass == .forward && m.elements == 1 << 24 {
+                out += String(format: "  %-16@ %.3f ms: %.0f%% of the baseline's bandwidth\n", m.loss, m.median / 1e6, 100 * base.median / m.median)
+            }
+        }
+        return out
+    }
+}
+
+/// The `--json` line of one measurement (design §5), with the raw samples.
+enum BenchJSON {
+    static func line(_ m: BenchMeasurement) -> String {
+        JSONValue.object([
+            "loss": .string(m.loss), "impl": .string(m.impl), "pass": .string(m.pass.rawValue),
+            "shape": .string(m.shape), "elements": .number(Double(m.elements)), "threads": .number(Double(m.threads)),
+            "median_ns": .number(m.median.rounded()), "min_ns": .number(m.min.rounded()),
+            "p25_ns": .number(Stats.quantile(m.samples, 0.25).rounded()),
+            "p75_ns": .number(Stats.quantile(m.samples, 0.75).rounded()),
+            "samples": .number(Double(m.samples.count)),
+            "calibration_median_ns": .number(m.calibrationMedian.rounded()),
+            "raw_ns": .array(m.samples.map { .number($0.rounded()) }),
+        ]).serialized()
+    }
+}
