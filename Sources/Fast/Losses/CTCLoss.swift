@@ -87,8 +87,8 @@ private final class CTCSequence {
     /// lp_t(l'_s) at [t·width + 2 + s].
     let emissions: UnsafeMutablePointer<Float>
     let alpha: UnsafeMutablePointer<Float>
-    /// −1 where the s − 2 transition is allowed (s odd ≥ 3, l'_s ≠ l'_{s−2}), at [2 + s].
-    let skip: UnsafeMutablePointer<Int32>
+    /// All bits set where the s − 2 transition is allowed (s odd ≥ 3, l'_s ≠ l'_{s−2}), at [2 + s].
+    let skip: UnsafeMutablePointer<UInt32>
     var loss: Float = 0
 
     init(_ layout: CTCLayout, _ b: Int, _ lp: UnsafeBufferPointer<Float>) {
@@ -118,13 +118,22 @@ private final class CTCSequence {
 
     func label(_ s: Int) -> Int { s % 2 == 0 ? blank : labels[s / 2] }
 
-    /// ATen's log-add-exp of three terms: max-shifted, an all-−inf sum stays −inf.
+    /// ATen's log-add-exp of three terms: max-shifted, an all-−inf sum stays −inf. The shift is
+    /// clamped to −greatestFiniteMagnitude instead of ATen's "−inf → 0": the same −inf result,
+    /// without a mask (NaN still propagates through exp(NaN − m)).
     @inline(__always)
     static func logAdd(_ a: V, _ b: V, _ c: V) -> V {
-        var m = a.replacing(with: b, where: b .> a)
-        m = m.replacing(with: c, where: c .> m)
-        m = m.replacing(with: 0, where: m .== -.infinity)
+        let m = pointwiseMax(pointwiseMax(pointwiseMax(a, b), c), V(repeating: -.greatestFiniteMagnitude))
         return VectorMath.log(VectorMath.exp(a - m) + VectorMath.exp(b - m) + VectorMath.exp(c - m)) + m
+    }
+
+    /// `mask ? x : y` lane by lane, with plain bitwise operations (integer SIMD comparisons and
+    /// SIMDMask selects compile to scalar lane loops).
+    @inline(__always)
+    static func select(_ mask: UnsafePointer<UInt32>, _ i: Int, _ x: V, _ y: V) -> V {
+        let m = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD8<UInt32>.self)
+        let xb = unsafeBitCast(x, to: SIMD8<UInt32>.self), yb = unsafeBitCast(y, to: SIMD8<UInt32>.self)
+        return unsafeBitCast((xb & m) | (yb & ~m), to: V.self)
     }
 
     @inline(__always)
@@ -142,30 +151,20 @@ private final class CTCSequence {
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self)
     }
 
-    @inline(__always)
-    func mask(_ p: UnsafePointer<Int32>, _ i: Int) -> SIMDMask<SIMD8<Int32>> {
-        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Int32>.self) .!= 0
-    }
-
-    /// Lanes of the block starting at state `s` that are states.
-    @inline(__always)
-    func inStates(_ s: Int) -> SIMDMask<SIMD8<Int32>> {
-        SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &+ Int32(s) .< Int32(states)
-    }
-
     /// One step of a recursion over a row: `logAdd(r[s], r[s ± 1], r[s ± 2] if allowed) + lp_t(l'_s)`
     /// (`direction` −1 for α reading the previous frame, +1 for β reading the next), pads kept −inf.
     @inline(__always)
     func step(from source: UnsafePointer<Float>, to row: UnsafeMutablePointer<Float>, emissions lpt: UnsafePointer<Float>,
               direction: Int) {
+        let negInf = V(repeating: -.infinity)
         for s in stride(from: 0, to: states, by: 8) {
             let q = 2 + s
             // α's skip from s − 2 is allowed at s; β's skip from s + 2 is allowed at s + 2.
-            let far = Self.load(source, q + 2 * direction)
-                .replacing(with: -.infinity, where: .!mask(skip, direction < 0 ? q : q + 2))
-            let v = Self.logAdd(Self.load(source, q), Self.load(source, q + direction), far) + Self.load(lpt, q)
-            Self.store(v.replacing(with: -.infinity, where: .!inStates(s)), row, q)
+            let far = Self.select(skip, direction < 0 ? q : q + 2, Self.load(source, q + 2 * direction), negInf)
+            Self.store(Self.logAdd(Self.load(source, q), Self.load(source, q + direction), far) + Self.load(lpt, q), row, q)
         }
+        // The last block also wrote lanes past the states: restore their −inf.
+        for q in (2 + states)..<(2 + (states + 7) / 8 * 8) { row[q] = -.infinity }
     }
 
     /// The α recursion and the loss: `−log(e^{α(2L)} + e^{α(2L−1)})` at the last frame (L = 0:
@@ -175,7 +174,7 @@ private final class CTCSequence {
             loss = labels.isEmpty ? -0.0 : .infinity
             return loss
         }
-        for s in stride(from: 3, to: states, by: 2) where label(s) != label(s - 2) { skip[2 + s] = -1 }
+        for s in stride(from: 3, to: states, by: 2) where label(s) != label(s - 2) { skip[2 + s] = .max }
         let extended = (0..<states).map(label)
         for t in 0..<frames {
             let row = (t * batch + b) * classes
@@ -204,7 +203,7 @@ private final class CTCSequence {
         let padded = (classes + 7) / 8 * 8
         // One scratch block: β (frames·width), the posterior row (width), γ (padded), class flags.
         let beta = UnsafeMutablePointer<Float>.allocate(capacity: frames * width + width + padded)
-        let used = UnsafeMutablePointer<Int32>.allocate(capacity: padded)
+        let used = UnsafeMutablePointer<UInt32>.allocate(capacity: padded)
         defer {
             beta.deallocate()
             used.deallocate()
@@ -212,8 +211,8 @@ private final class CTCSequence {
         beta.initialize(repeating: -.infinity, count: frames * width + width + padded)
         let posterior = beta + frames * width, gamma = posterior + width
         used.initialize(repeating: 0, count: padded)
-        used[blank] = -1
-        for l in labels { used[l] = -1 }
+        used[blank] = .max
+        for l in labels { used[l] = .max }
 
         let lastRow = (frames - 1) * width + 2
         beta[lastRow + states - 1] = emissions[lastRow + states - 1]
@@ -236,7 +235,7 @@ private final class CTCSequence {
             while c < classes {
                 let lanes = min(8, classes - c)
                 let l = lanes == 8 ? Self.load(row, c) : Self.partial(row, c, lanes)
-                let gammaV = VectorMath.exp(base - l).replacing(with: Self.load(gamma, c), where: mask(used, c))
+                let gammaV = Self.select(used, c, Self.load(gamma, c), VectorMath.exp(base - l))
                 let v = (VectorMath.exp(l) - gammaV) * gv
                 if lanes == 8 { Self.store(v, target, c) } else { for j in 0..<lanes { target[c + j] = v[j] } }
                 c += 8

@@ -280,18 +280,6 @@ struct TripletRows {
     let margin: Float
     let swap: Bool
 
-    /// Calls `body(offset, lanes)` over one row in 16-lane blocks, the last one partial.
-    @inline(__always)
-    private func blocks(_ row: Int, _ body: (Int, Int) -> Void) {
-        let base = row * width
-        var i = 0
-        while i + 16 <= width {
-            body(base + i, 16)
-            i += 16
-        }
-        if i < width { body(base + i, width - i) }
-    }
-
     @inline(__always)
     private func load(_ q: UnsafePointer<Float>, _ at: Int, _ lanes: Int) -> V {
         lanes == 16 ? Streams.load(q, at) : Streams.loadPartial(q, at, lanes)
@@ -317,17 +305,24 @@ struct TripletRows {
         var total = 0.0
         for row in range {
             var su = V(), sv = V(), sw = V()
-            blocks(row) { at, lanes in
+            // Plain loops over 16-lane blocks (the last one partial): a closure here would box the sums.
+            var at = row * width
+            let end = at + width
+            while at < end {
+                let lanes = min(16, end - at)
                 let av = load(a, at, lanes), pv = load(p, at, lanes), nv = load(n, at, lanes)
-                let mask = Streams.laneMask(lanes)
-                let u = (av - pv + e).replacing(with: 0, where: .!mask)
-                let v = (av - nv + e).replacing(with: 0, where: .!mask)
+                var u = av - pv + e, v = av - nv + e, w = pv - nv + e
+                if lanes < 16 {
+                    // Padding lanes would add eps²: zero them (only in the partial block; the mask is slow).
+                    let mask = Streams.laneMask(lanes)
+                    u = u.replacing(with: 0, where: .!mask)
+                    v = v.replacing(with: 0, where: .!mask)
+                    w = w.replacing(with: 0, where: .!mask)
+                }
                 su += u * u
                 sv += v * v
-                if swap {
-                    let w = (pv - nv + e).replacing(with: 0, where: .!mask)
-                    sw += w * w
-                }
+                if swap { sw += w * w }
+                at += 16
             }
             let du = su.sum().squareRoot(), dv = sv.sum().squareRoot()
             let dw: Float? = swap ? sw.sum().squareRoot() : nil
@@ -338,7 +333,9 @@ struct TripletRows {
             let cu = V(repeating: du != 0 ? h.gPos / du : 0)
             let cv = V(repeating: dv != 0 ? h.gAN / dv : 0)
             let cw = V(repeating: dw.map { $0 != 0 ? h.gPN / $0 : 0 } ?? 0)
-            blocks(row) { at, lanes in
+            at = row * width
+            while at < end {
+                let lanes = min(16, end - at)
                 let av = load(a, at, lanes), pv = load(p, at, lanes), nv = load(n, at, lanes)
                 let u = cu * (av - pv + e), v = cv * (av - nv + e)
                 var gpv = -u, gnv = -v
@@ -350,6 +347,7 @@ struct TripletRows {
                 store(u + v, ga, at, lanes)
                 store(gpv, gp, at, lanes)
                 store(gnv, gn, at, lanes)
+                at += 16
             }
         }
         return total
@@ -363,7 +361,10 @@ struct TripletRows {
         var total = 0.0
         for row in range {
             var aa = V(), pp = V(), nn = V(), ap = V(), an = V(), pn = V()
-            blocks(row) { at, lanes in
+            var at = row * width
+            let end = at + width
+            while at < end {
+                let lanes = min(16, end - at)
                 let av = load(a, at, lanes), pv = load(p, at, lanes), nv = load(n, at, lanes)
                 aa += av * av
                 pp += pv * pv
@@ -371,6 +372,7 @@ struct TripletRows {
                 ap += av * pv
                 an += av * nv
                 if swap { pn += pv * nv }
+                at += 16
             }
             let na = aa.sum().squareRoot(), np = pp.sum().squareRoot(), nz = nn.sum().squareRoot()
             let ca = na < eps ? eps : na, cp = np < eps ? eps : np, cn = nz < eps ? eps : nz
@@ -391,12 +393,15 @@ struct TripletRows {
             let nOfA = V(repeating: -g2 * kan)
             let pOfP = V(repeating: (g1 * cosAP + g3 * cosPN) * rp), nOfP = V(repeating: -g3 * kpn)
             let nOfN = V(repeating: (g2 * cosAN + g3 * cosPN) * rn)
-            blocks(row) { at, lanes in
+            at = row * width
+            while at < end {
+                let lanes = min(16, end - at)
                 let av = load(a, at, lanes), pv = load(p, at, lanes), nv = load(n, at, lanes)
                 store(aOfA * av + pOfA * pv + nOfA * nv, ga, at, lanes)
                 // Without swap no f(p, n) exists: its cross terms must not turn 0·inf into NaN.
                 store(swap ? pOfA * av + pOfP * pv + nOfP * nv : pOfA * av + pOfP * pv, gp, at, lanes)
                 store(swap ? nOfA * av + nOfP * pv + nOfN * nv : nOfA * av + nOfN * nv, gn, at, lanes)
+                at += 16
             }
         }
         return total
