@@ -123,7 +123,9 @@ private final class CTCSequence {
     /// without a mask (NaN still propagates through exp(NaN − m)).
     @inline(__always)
     static func logAdd(_ a: V, _ b: V, _ c: V) -> V {
-        let m = pointwiseMax(pointwiseMax(pointwiseMax(a, b), c), V(repeating: -.greatestFiniteMagnitude))
+        var m = a.replacing(with: b, where: b .> a)
+        m = m.replacing(with: c, where: c .> m)
+        m = m.replacing(with: -.greatestFiniteMagnitude, where: m .< -.greatestFiniteMagnitude)
         return VectorMath.log(VectorMath.exp(a - m) + VectorMath.exp(b - m) + VectorMath.exp(c - m)) + m
     }
 

@@ -91,9 +91,11 @@ enum FastTriplet {
                               threads: Int) -> (total: Double, output: [Float], grads: [[Float]]) {
         var output = [Float](repeating: 0, count: keepOutput ? rows : 0)
         let gradCount = upstream == nil ? 0 : rows * width
-        var ga = [Float](repeating: 0, count: gradCount)
-        var gp = [Float](repeating: 0, count: gradCount)
-        var gn = [Float](repeating: 0, count: gradCount)
+        // The row kernels write every gradient element: no zero-fill pass.
+        func uninitialized() -> [Float] {
+            [Float](unsafeUninitializedCapacity: gradCount) { _, count in count = gradCount }
+        }
+        var ga = uninitialized(), gp = uninitialized(), gn = uninitialized()
         let chunk = max(1, 4096 / width)
         let partials: [Double] = args[0].scalars.withUnsafeBufferPointer { ab in
             args[1].scalars.withUnsafeBufferPointer { pb in
