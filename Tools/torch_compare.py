@@ -1031,6 +1031,8 @@ TORCH_ERROR_KINDS = [
     ("expected target dtype", {"invalid_value"}),
     ("Expected floating point type", {"invalid_value"}),
     ("expected scalar type", {"invalid_value"}),
+    ("Integral inputs not supported", {"invalid_value"}),
+    ("can't be cast to the desired output type", {"invalid_value"}),
     ("must not be empty", {"empty_input"}),
     ("Expected non-empty vector", {"empty_input", "shape_mismatch"}),
     ("input_lengths must be of size", {"invalid_length", "shape_mismatch"}),

@@ -1,10 +1,10 @@
 /// The `(batch, class, spatial)` view of an input that scores C classes per position, shared by the
-/// class-indexed losses (NLL, CrossEntropy) and the multi-class margin losses, in both
-/// implementations: layout and validation only, no arithmetic.
+/// class-indexed losses (NLL, CrossEntropy) in both implementations: layout and validation only,
+/// no arithmetic.
 ///
 /// NLL/CE read `(C)`, `(N,C)` or `(N,C,d1,…,dk)` with the class dimension 1 (0 for 1-D input);
 /// a K-dim input is the same loss at every spatial position `(d1,…,dk)`, flattened to `S` positions
-/// per sample. The margin losses read `()`, `(C)` or `(N,C)` with `C > 0`.
+/// per sample. (The margin losses' layout is `MarginLossLayout`.)
 public struct ClassScores: Sendable, Hashable {
     /// N (1 for an unbatched input).
     public let batch: Int
@@ -48,40 +48,11 @@ public struct ClassScores: Sendable, Hashable {
         }
     }
 
-    /// The layout of a MultiMargin/MultiLabelMargin input: `()` (one sample, C = 1), `(C)` or `(N, C)`,
-    /// with C > 0.
-    public static func margin(input shape: [Int]) throws -> ClassScores {
-        switch shape.count {
-        case 0:
-            return ClassScores(batch: 1, classes: 1, spatial: 1, positionShape: [])
-        case 1, 2:
-            let c = shape[shape.count - 1]
-            guard c > 0 else {
-                throw LossError(.emptyInput, argument: "input",
-                                "expected a non-empty vector or matrix with optional 0-dim batch size, got \(shape): the class dimension must not be 0")
-            }
-            return shape.count == 1
-                ? ClassScores(batch: 1, classes: c, spatial: 1, positionShape: [])
-                : ClassScores(batch: shape[0], classes: c, spatial: 1, positionShape: [shape[0]])
-        default:
-            throw LossError(.shapeMismatch, argument: "input",
-                            "expected a 0-dim scalar, a vector (C) or a matrix (N, C), got \(shape.count)-D shape \(shape)")
-        }
-    }
-
     /// Checks a class-weight tensor: 1-D of length C (spec §3, §4, §18), and returns its elements.
     /// `weight` of a 0-dim or 2-D shape is rejected even when it holds C elements, as PyTorch does.
     public static func classWeight<S>(_ weight: Tensor<S>?, classes: Int) throws -> [S]? {
-        guard let weight else { return nil }
-        guard weight.rank == 1 else {
-            throw LossError(.shapeMismatch, argument: "weight",
-                            "must be one-dimensional with one entry per class (\(classes)), got shape \(weight.shape)")
-        }
-        guard weight.count == classes else {
-            throw LossError(.shapeMismatch, argument: "weight",
-                            "must be defined for all \(classes) classes or none, got \(weight.count) entries")
-        }
-        return weight.scalars
+        try MarginLossValidation.classWeight(shape: weight?.shape, classes: classes)
+        return weight?.scalars
     }
 
     /// The class of one NLL/CE index-target value, nil where it equals `ignoreIndex`. The ignore

@@ -31,17 +31,9 @@ extension Reference {
     public static func multilabelMarginLoss(input: Tensor<Double>, target: Tensor<Int64>,
                                             reduction: Reduction = .mean,
                                             gradOutput: Tensor<Double>? = nil) throws -> LossResult {
-        let layout = try ClassScores.margin(input: input.shape)
+        let layout = try MarginLossValidation.multilabelMargin(input: input.shape, target: target.shape,
+                                                               labels: target.scalars)
         let n = layout.batch, c = layout.classes
-        let fits = input.rank <= 1 ? target.rank <= 1 && target.count == c : target.shape == input.shape
-        guard fits else {
-            throw LossError(.shapeMismatch, argument: "target",
-                            "inconsistent target size \(target.shape) for input of size \(input.shape): the target must have the input's shape")
-        }
-        for t in target.scalars where t < -1 || t >= Int64(c) {
-            throw LossError(.targetOutOfRange, argument: "target",
-                            "entry \(t) is out of range: every entry must lie in [-1, \(c)), -1 ending a row's labels")
-        }
         // Each row's label list J (up to the first −1) and membership in T = set(J).
         let labels: [[Int]] = (0..<n).map { row in
             Array(target.scalars[row * c ..< (row + 1) * c].prefix { $0 >= 0 }.map { Int($0) })
@@ -69,7 +61,7 @@ extension Reference {
             values[row] = sum.value / Double(c)
             scales[row] = scale.value / Double(c)
         }
-        let shape = input.rank == 2 ? [n] : []
+        let shape = layout.outputShape
         let (output, outputScale) = Reduce.apply(values, scales: scales, shape: shape, reduction: reduction,
                                                  divisor: Double(n))
         var builder = ResultBuilder()

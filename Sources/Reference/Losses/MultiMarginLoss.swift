@@ -34,23 +34,11 @@ extension Reference {
                                        margin: Double = 1, weight: Tensor<Double>? = nil,
                                        reduction: Reduction = .mean,
                                        gradOutput: Tensor<Double>? = nil) throws -> LossResult {
-        guard p == 1 || p == 2 else {
-            throw LossError(.invalidOption, argument: "p", "only p == 1 and p == 2 are supported, got \(p)")
-        }
-        let layout = try ClassScores.margin(input: input.shape)
+        let layout = try MarginLossValidation.multiMargin(input: input.shape, target: target.shape,
+                                                          weight: weight?.shape, p: p)
         let n = layout.batch, c = layout.classes
-        guard target.rank <= 1, target.count == n else {
-            throw LossError(.shapeMismatch, argument: "target",
-                            "must be 0-dim or 1-D with one class index per sample: expected [\(n)], got \(target.shape) for input \(input.shape)")
-        }
-        let w = try ClassScores.classWeight(weight, classes: c)
-        let classes = try target.scalars.map { t in
-            guard t >= 0, t < Int64(c) else {
-                throw LossError(.targetOutOfRange, argument: "target",
-                                "target \(t) is out of range: class indices must lie in [0, \(c))")
-            }
-            return Int(t)
-        }
+        let w = weight?.scalars
+        let classes = try MarginLossValidation.classIndices(target.scalars, classes: c)
 
         // Every hinge term z > 0 of sample `sample`, with the magnitude A of z's cancelling parts.
         func hinges(_ sample: Int, _ body: (_ i: Int, _ z: Double, _ parts: Double) -> Void) {

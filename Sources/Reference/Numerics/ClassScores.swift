@@ -1,5 +1,7 @@
 import LossSpec
 
+// ClassScores (the class-index layout and its checks) lives in LossSpec/Validation/ClassIndexValidation.swift.
+
 /// The hinge test of the multi-class margin losses (spec §0.6, §12, §18).
 enum MarginHinge {
     /// Whether the error scale must count a hinge term `z` whose parts have magnitude `parts`
