@@ -12,7 +12,7 @@ extension Fast {
     /// (SIMD8 libmvec) summing `S` (and `Σ w·(x − m)` for smoothing) while storing the
     /// numerators in the gradient buffer, and for the backward one in-place pass writing
     /// `a·w_c − p_c·ΣG` (the softmax − one-hot of the Reference, scaled); rows chunked by about
-    /// 16 K elements across threads. K-dim inputs (classes `S` apart) use a scalar strided path.
+    /// `Parallel.elementChunk` elements across threads. K-dim inputs (classes `S` apart) use a scalar strided path.
     /// Accuracy: `logp` to a few ulp of `|x − m| + log S`; row sums in Float per lane, the
     /// reduction in Double in chunk order.
     public static func crossEntropy(input: Tensor<Float>, target: Tensor<Int64>, weight: Tensor<Float>? = nil,

@@ -53,7 +53,7 @@ enum BCELossCases {
         }
 
         // SIMD widths and one parallel-chunk boundary (16 384 elements per chunk).
-        for (i, n) in (Shapes.simdSizes + [16411]).enumerated() {
+        for (i, n) in (Shapes.simdSizes + [4099]).enumerated() {
             let reduction = n > 4096 ? JSONValue.string("mean") : Sweep.reductions[i % 3]
             list.add(.random, "sizes", options: opts(reduction)) { r in
                 ["input": r.uniform([n], 0, 1), "target": L.targets(&r, [n], hard: i % 2 == 0)]

@@ -68,7 +68,7 @@ enum BCEWithLogitsLossCases {
         }
 
         // SIMD widths and one parallel-chunk boundary.
-        for (i, n) in (Shapes.simdSizes + [16411]).enumerated() {
+        for (i, n) in (Shapes.simdSizes + [4099]).enumerated() {
             let reduction = n > 4096 ? JSONValue.string("sum") : Sweep.reductions[i % 3]
             list.add(.random, "sizes", options: opts(reduction)) { r in
                 ["input": logits(&r, [n]), "target": L.targets(&r, [n], hard: i % 2 == 1)]

@@ -18,14 +18,14 @@ enum ElementwiseCatalogue {
         }
     }
 
-    /// Element counts around the SIMD widths, then 4099 and (with `crossChunk`) 16411, across one of
-    /// Fast's 16 K-element chunk boundaries — a loss whose chunk-crossing case needs a particular
-    /// layout adds it itself. The large ones are reduced, to keep the database small. Cycles through
+    /// Element counts around the SIMD widths, then 4099 (just across Fast's 4 K-element chunk
+    /// boundary) and, with `crossChunk`, 9001 (three chunks) — a loss whose chunk-crossing case
+    /// needs a particular layout adds it itself. The large ones are reduced, to keep the database small. Cycles through
     /// `reductions` and `options`.
     static func sizes(_ list: inout RecipeList, reductions: [JSONValue], options: [[String: JSONValue]],
                       crossChunk: Bool = true,
                       _ arguments: @escaping @Sendable (inout SeededRNG, Int) -> [String: TensorValue]) {
-        for (i, n) in (Shapes.simdSizes + (crossChunk ? [4099, 16411] : [4099])).enumerated() {
+        for (i, n) in (Shapes.simdSizes + (crossChunk ? [4099, 9001] : [4099])).enumerated() {
             var reduction = reductions[i % reductions.count]
             if n > 4099 && reduction == .string("none") { reduction = .string("sum") }
             let o = options[i % options.count].merging(["reduction": reduction]) { _, b in b }

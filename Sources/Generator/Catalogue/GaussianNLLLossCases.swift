@@ -54,8 +54,8 @@ enum GaussianNLLLossCases {
             ["input": r.normal([n], std: 2), "target": r.normal([n], std: 2), "var": variances(&r, [n])]
         }
         list.add(.random, "sizes", options: opts(.string("mean"), full: true)) { r in
-            // Homoscedastic across a chunk boundary: 2 × 8300 elements, var per row.
-            ["input": r.normal([2, 8300]), "target": r.normal([2, 8300]), "var": r.uniform([2], 0.5, 2)]
+            // Homoscedastic across a chunk boundary: 2 × 2100 elements, var per row.
+            ["input": r.normal([2, 2100]), "target": r.normal([2, 2100]), "var": r.uniform([2], 0.5, 2)]
         }
 
         // Edge: the clamp. var below eps, 0 and −0 are clamped; the gradient is still taken at the

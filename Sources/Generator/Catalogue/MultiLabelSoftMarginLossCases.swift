@@ -56,8 +56,8 @@ enum MultiLabelSoftMarginLossCases {
             }
         }
 
-        // Class counts across SIMD widths (row tails), and row chunks: 67 rows of 250 classes
-        // span two chunks; one row of 16 411 classes is wider than a chunk.
+        // Class counts across SIMD widths (row tails), and row chunks: 20 rows of 250 classes
+        // span several chunks; one row of 4099 classes is wider than a chunk.
         for (i, c) in Shapes.simdSizes.enumerated() {
             list.add(.random, "classes", options: opts(Sweep.reductions[i % 3])) { r in
                 ["input": logits(&r, [3, c]), "target": L.targets(&r, [3, c], hard: i % 2 == 0)]
@@ -69,10 +69,10 @@ enum MultiLabelSoftMarginLossCases {
             }
         }
         list.add(.random, "chunks", options: opts(.string("sum"))) { r in
-            ["input": logits(&r, [67, 250]), "target": L.targets(&r, [67, 250], hard: true), "weight": r.uniform([250], 0, 2)]
+            ["input": logits(&r, [20, 250]), "target": L.targets(&r, [20, 250], hard: true), "weight": r.uniform([250], 0, 2)]
         }
         list.add(.random, "chunks", options: opts(.string("mean"))) { r in
-            ["input": logits(&r, [1, 16411]), "target": L.targets(&r, [1, 16411], hard: false)]
+            ["input": logits(&r, [1, 4099]), "target": L.targets(&r, [1, 4099], hard: false)]
         }
 
         // Edge: C = 0 gives 0/0 = NaN per sample; an empty batch gives 'mean' NaN, 'sum' 0.

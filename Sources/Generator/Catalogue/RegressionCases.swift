@@ -13,7 +13,7 @@ enum RegressionCases {
     ///     stores ~48 bytes per element (input, target, two gradients and their scales).
     static func recipes(_ loss: LossKind, parameter: (String, [Double])? = nil, weighted: Bool,
                         kinks: @escaping @Sendable (Double) -> [Double] = { _ in [0] },
-                        largeSizes: [Int] = [4099, 16411]) -> RecipeList {
+                        largeSizes: [Int] = [4099, 9001]) -> RecipeList {
         var list = RecipeList(loss)
         let parameterValues: [Double?] = parameter.map { $0.1.map(Optional.some) } ?? [nil]
         func opts(_ reduction: JSONValue, _ value: Double?) -> [String: JSONValue] {

@@ -72,7 +72,7 @@ enum SoftMarginLossCases {
             }
         }
         // SIMD widths and parallel-chunk boundaries (the large ones reduced).
-        for (i, n) in (Shapes.simdSizes + [4099, 16411]).enumerated() {
+        for (i, n) in (Shapes.simdSizes + [4099, 9001]).enumerated() {
             let reduction = n > 4099 ? Sweep.reductions[1 + i % 2] : Sweep.reductions[i % 3]
             list.add(.random, "sizes", options: opts(reduction)) { r in
                 ["input": r.normal([n], std: 3), "target": r.signs([n])]
