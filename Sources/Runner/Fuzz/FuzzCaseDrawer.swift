@@ -25,6 +25,12 @@ public struct FuzzCaseDrawer: Sendable {
 
     /// Draws a case of `loss` from `rng` (deterministic: same RNG state, same case).
     public func draw(_ loss: LossKind, _ rng: inout SeededRNG) -> LossCase {
+        drawWithIntent(loss, &rng).case
+    }
+
+    /// The case and whether the drawer meant it to be invalid (for the drawer's own tests: an
+    /// error the drawer did not intend wastes the case on validation).
+    func drawWithIntent(_ loss: LossKind, _ rng: inout SeededRNG) -> (case: LossCase, invalid: Bool) {
         var d = Draw(rng: rng, maxElements: max(1, maxElements))
         d.invalid = d.rng.bool(0.12)
         d.specials = d.rng.bool(0.3)
@@ -32,7 +38,7 @@ public struct FuzzCaseDrawer: Sendable {
         var c = d.body(loss)
         rng = d.rng
         c = Self.withGradOutput(c, &rng)
-        return c
+        return (c, d.invalid)
     }
 
     /// Adds a random `grad_output` in the shape of the Reference's output (none when the
@@ -130,13 +136,17 @@ struct Draw {
 
     /// Sets some elements of `a` to `b`'s (broadcast-aligned when shapes are equal) plus an offset:
     /// exact kinks such as |x − y| = β.
-    mutating func kinks(_ a: inout TensorValue, _ b: TensorValue, offsets: [Double]) {
-        guard specials, case .float64(var x) = a, case .float64(let y) = b, x.shape == y.shape, !x.isEmpty else { return }
-        for i in 0..<x.count where rng.bool(0.3) {
-            let v = Double(Float(y[i] + rng.pick(offsets)))
-            if v - y[i] == v - y[i] { x[i] = v }
+    /// The partner value is first rounded to a multiple of 1/64, so `x − y` is exactly the
+    /// offset in Float32 as in Double: a kink both implementations see (a near-kink would flip
+    /// branches under Float32 rounding, which is not a bug).
+    mutating func kinks(_ a: inout TensorValue, _ b: inout TensorValue, offsets: [Double]) {
+        guard specials, case .float64(var x) = a, case .float64(var y) = b, x.shape == y.shape, !x.isEmpty else { return }
+        for i in 0..<x.count where rng.bool(0.3) && y[i].isFinite && abs(y[i]) < 1e4 {
+            y[i] = (y[i] * 64).rounded() / 64
+            x[i] = y[i] + rng.pick(offsets)
         }
         a = .float64(x)
+        b = .float64(y)
     }
 
     mutating func ints(_ shape: [Int], _ lo: Int, _ hi: Int) -> TensorValue {
@@ -173,7 +183,9 @@ struct Draw {
                 param = invalid && rng.bool(0.5) ? -1 : rng.pick([0, 0.5, 1, 2])
                 o["beta"] = .number(param)
             }
-            kinks(&inputs["input"]!, inputs["target"]!, offsets: [0, param, -param])
+            var (x, y) = (inputs["input"]!, inputs["target"]!)
+            kinks(&x, &y, offsets: [0, param, -param])
+            (inputs["input"], inputs["target"]) = (x, y)
             if loss != .smoothL1Loss, rng.bool(0.3) {
                 let ws = invalid && rng.bool(0.3) ? mismatch(s) : s
                 inputs["weight"] = tensor(ws, specials: [0]) { r in r.uniform(r.bool(0.2) ? -1 : 0, 2) }
@@ -255,10 +267,15 @@ struct Draw {
             inputs["input1"] = normal(rng.bool(0.2) ? partner(s, sameRank: true) : s)
             inputs["input2"] = normal(rng.bool(0.2) ? partner(s, sameRank: true) : s)
             inputs["target"] = tensor(rng.bool(0.2) ? partner(s, sameRank: true) : s, specials: [0, 2]) { r in r.bool() ? 1 : -1 }
-            if specials, case .float64(var a)? = inputs["input1"], case .float64(let b)? = inputs["input2"],
+            if specials, case .float64(var a)? = inputs["input1"], case .float64(var b)? = inputs["input2"],
                case .float64(let y)? = inputs["target"], a.shape == b.shape, a.shape == y.shape {
-                for i in 0..<a.count where rng.bool(0.3) { a[i] = Double(Float(b[i] + margin * y[i])) }
+                // Exact kinks −y·(x1 − x2) + margin = 0 (grid values, see `kinks`).
+                for i in 0..<a.count where rng.bool(0.3) && abs(y[i]) == 1 && b[i].isFinite {
+                    b[i] = (b[i] * 64).rounded() / 64
+                    a[i] = b[i] + margin * y[i]
+                }
                 inputs["input1"] = .float64(a)
+                inputs["input2"] = .float64(b)
             }
             if invalid { inputs["target"] = normal(rng.bool(0.5) ? s + [2] : mismatch(s)) }
         case .multilabelSoftMarginLoss:
@@ -439,8 +456,8 @@ struct Draw {
             default: inLengths.append(1)
             }
         }
-        let shape: [Int] = batched ? [inLengths.count] : (rng.bool() ? [] : [1])
-        inputs["input_lengths"] = .int64(Tensor(shape: shape.isEmpty && inLengths.count != 1 ? [inLengths.count] : shape, scalars: inLengths))
+        let shape: [Int] = inLengths.count != 1 || batched ? [inLengths.count] : (rng.bool() ? [] : [1])
+        inputs["input_lengths"] = .int64(Tensor(shape: shape, scalars: inLengths))
         inputs["target_lengths"] = .int64(Tensor(shape: batched ? [lengths.count] : (lengths.count == 1 ? [] : [lengths.count]), scalars: lengths))
         if rng.bool(0.5) || !batched {
             let flat = labels.flatMap { $0 }

@@ -9,6 +9,8 @@ public enum ReductionRules {
         public var divisor: Double
         /// The rule in words, for messages.
         public var description: String
+        /// NLL/CE: 'mean' is NaN when W = 0 (spec §3, §4), not Σ/0.
+        public var nanWhenDivisorIsZero = false
     }
 
     /// The reduction rule of `reduction` ('mean' or kl_div's 'batchmean') for a valid case whose
@@ -19,7 +21,7 @@ public enum ReductionRules {
     ///   weighted Huber (`Σ w·l / numel`, §13), GaussianNLL, PoissonNLL, BCE (weight not a normaliser);
     /// - weighted L1/MSE (§1, §2): `Σ w` over the weight's own elements;
     /// - NLL and CE with class-index targets (§3, §4): `W = Σ_{n : y_n ≠ ignore_index} w_{y_n}`
-    ///   (w ≡ 1 without weight), also under label smoothing;
+    ///   (w ≡ 1 without weight), also under label smoothing; NaN when W = 0 ("all ignored (or W = 0) → NaN");
     /// - CTC (§21): `(1/N) Σ_b loss_b / max(L_b, 1)`, i.e. `a_b = 1/max(L_b, 1)`, divisor N;
     /// - kl_div 'batchmean' (§7): `input.size(0)`, or 1 for a 0-dim input.
     public static func meanRule(_ c: LossCase, none: Tensor<Double>, reduction: Reduction = .mean) -> MeanRule? {
@@ -45,7 +47,7 @@ public enum ReductionRules {
                 terms.append(w[Int(y)])
             }
             return MeanRule(coefficients: nil, divisor: NeumaierSum.sum(terms),
-                            description: "Σ none / Σ_{valid n} w[y_n]")
+                            description: "Σ none / Σ_{valid n} w[y_n] (NaN when 0)", nanWhenDivisorIsZero: true)
         case .ctcLoss:
             guard case .int64(let lengths)? = c.inputs["target_lengths"], lengths.count == max(none.count, 1) else { return nil }
             return MeanRule(coefficients: lengths.scalars.map { 1 / Double(max($0, 1)) },
@@ -101,6 +103,7 @@ public enum ReductionRules {
                    s == Array(x.dropLast()) {
                     a = s.count - (fullRank - 1)
                 }
+                guard a < s.count else { return nil }
                 if a >= 0, s[a] == n { axes[spec.name] = a } else if a >= 0, s[a] != 1 { return nil }
             }
         }

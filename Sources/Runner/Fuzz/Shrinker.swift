@@ -7,7 +7,7 @@ import LossSpec
 /// 1. drop options (back to PyTorch's defaults) and optional tensor arguments (weights);
 /// 2. shrink dimensions — every axis of a given size in every argument at once (keeps batch,
 ///    class and feature sizes consistent), then one axis of one argument — to 0, 1, half,
-///    half + 1, size − 1; remove axes of size 1;
+///    half + 1, size − 1 (leading or trailing slices); flatten arguments of equal shape to 1-D; remove axes of size 1;
 /// 3. simplify values: 0, 1, −1, 2, the integer part, a quarter-step rounding (floats); 0, 1, −1,
 ///    smaller magnitudes (integers); grad_output last.
 /// After a structural move `grad_output` is rebuilt in the Reference's output shape (kept if the
@@ -56,16 +56,31 @@ public struct Shrinker: Sendable {
                 let sizes = Set(current.inputs.filter { $0.key != "grad_output" }.values.flatMap(\.shape)).sorted(by: >)
                 outer: for s in sizes where s > 0 {
                     for k in Self.smaller(s) {
-                        if attempt(resizeAll(current, from: s, to: k), structural: true) { shrunk = true; break outer }
+                        for fromEnd in [false, true] where !(fromEnd && k == 0) {
+                            if attempt(resizeAll(current, from: s, to: k, fromEnd: fromEnd), structural: true) { shrunk = true; break outer }
+                        }
                     }
                     for (name, value) in current.inputs.sorted(by: { $0.key < $1.key }) where name != "grad_output" {
                         for axis in value.shape.indices where value.shape[axis] == s {
                             for k in Self.smaller(s) {
-                                var c = current
-                                c.inputs[name] = Self.resize(value, axis: axis, to: k)
-                                if attempt(c, structural: true) { shrunk = true; break outer }
+                                for fromEnd in [false, true] where !(fromEnd && k == 0) {
+                                    var c = current
+                                    c.inputs[name] = Self.resize(value, axis: axis, to: k, fromEnd: fromEnd)
+                                    if attempt(c, structural: true) { shrunk = true; break outer }
+                                }
                             }
                         }
+                    }
+                }
+                if !shrunk {
+                    // Flatten: every argument of one shape to 1-D at once, then one at a time.
+                    let shapes = Set(current.inputs.filter { $0.key != "grad_output" && $0.value.shape.count > 1 }.values.map(\.shape))
+                    flatten: for shape in shapes.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                        var c = current
+                        for (name, v) in current.inputs where name != "grad_output" && v.shape == shape {
+                            c.inputs[name] = Self.reshape(v, [v.count])
+                        }
+                        if attempt(c, structural: true) { shrunk = true; break flatten }
                     }
                 }
                 if !shrunk {
@@ -131,11 +146,12 @@ public struct Shrinker: Sendable {
 
     // MARK: Measure
 
-    /// Lexicographic size: elements of the arguments, options and optional arguments given,
+    /// Lexicographic size: elements of the arguments, their dimensions, options and optional arguments given,
     /// value complexity of the arguments, of grad_output.
     public static func measure(_ c: LossCase) -> [Int] {
-        var elements = 0, values = 0, grad = 0
+        var elements = 0, dims = 0, values = 0, grad = 0
         for (name, v) in c.inputs {
+            if name != "grad_output" { dims += v.shape.count }
             var complexity = 0
             switch v {
             case .float64(let t): complexity = t.scalars.reduce(0) { $0 + Self.complexity($1) }
@@ -144,7 +160,7 @@ public struct Shrinker: Sendable {
             if name == "grad_output" { grad += complexity } else { elements += v.count; values += complexity }
         }
         let optional = c.loss.arguments.filter { $0.isOptional && c.inputs[$0.name] != nil }.count
-        return [elements, c.options.count + optional, values, grad]
+        return [elements, dims, c.options.count + optional, values, grad]
     }
 
     /// Number of elements of the case's largest argument (grad_output excluded).
@@ -198,23 +214,23 @@ public struct Shrinker: Sendable {
 
     // MARK: Tensor surgery
 
-    func resizeAll(_ c: LossCase, from s: Int, to k: Int) -> LossCase {
+    func resizeAll(_ c: LossCase, from s: Int, to k: Int, fromEnd: Bool = false) -> LossCase {
         var out = c
         for (name, v) in c.inputs where name != "grad_output" {
             var u = v
-            for axis in v.shape.indices where v.shape[axis] == s { u = Self.resize(u, axis: axis, to: k) }
+            for axis in v.shape.indices where v.shape[axis] == s { u = Self.resize(u, axis: axis, to: k, fromEnd: fromEnd) }
             out.inputs[name] = u
         }
         return out
     }
 
-    /// The first `k` slices of `v` along `axis`.
-    static func resize(_ v: TensorValue, axis: Int, to k: Int) -> TensorValue {
+    /// The first (or last) `k` slices of `v` along `axis`.
+    static func resize(_ v: TensorValue, axis: Int, to k: Int, fromEnd: Bool = false) -> TensorValue {
         func cut<S>(_ t: Tensor<S>) -> Tensor<S> {
             let outer = Shape.count(Array(t.shape[..<axis])), inner = Shape.count(Array(t.shape[(axis + 1)...]))
-            let n = t.shape[axis]
+            let n = t.shape[axis], first = fromEnd ? n - k : 0
             var scalars: [S] = []
-            for o in 0..<outer { scalars += t.scalars[(o * n * inner)..<((o * n + k) * inner)] }
+            for o in 0..<outer { scalars += t.scalars[((o * n + first) * inner)..<((o * n + first + k) * inner)] }
             var shape = t.shape
             shape[axis] = k
             return Tensor(shape: shape, scalars: scalars)
@@ -228,6 +244,10 @@ public struct Shrinker: Sendable {
     static func removeAxis(_ v: TensorValue, _ axis: Int) -> TensorValue {
         var shape = v.shape
         shape.remove(at: axis)
+        return reshape(v, shape)
+    }
+
+    static func reshape(_ v: TensorValue, _ shape: [Int]) -> TensorValue {
         switch v {
         case .float64(let t): return .float64(t.reshaped(shape))
         case .int64(let t): return .int64(t.reshaped(shape))
