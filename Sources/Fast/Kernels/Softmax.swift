@@ -126,10 +126,12 @@ struct StridedSoftmaxRow {
             m = Swift.max(m, v)
         }
         if hasNaN { m = .nan }
-        var s: Float = 0
-        for c in 0..<classes { s += Foundation.exp(x[base + c * stride] - m) }
+        // The strided (slow) path sums in Double: a sequential Float sum over C terms would carry
+        // up to C·eps32 of error, beyond the budget for C in the hundreds.
+        var s = 0.0
+        for c in 0..<classes { s += Double(Foundation.exp(x[base + c * stride] - m)) }
         self.m = m
-        logS = Foundation.log(s)
+        logS = Float(Foundation.log(s))
     }
 
     @inline(__always) func index(_ c: Int) -> Int { base + c * stride }

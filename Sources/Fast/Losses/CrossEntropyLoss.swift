@@ -179,7 +179,8 @@ private struct CrossEntropyIndexPath {
         let wy = w.map { $0[y] } ?? 1
         let a = eps > 0 ? -(eps / Float(n)) * u : 0
         let b = wy * -((eps > 0 ? 1 - eps : 1) * u)
-        let sumG = b + a * classWeightSum
+        // Without smoothing Σ_c w_c does not enter (a NaN weight of another class must not leak in).
+        let sumG = eps > 0 ? b + a * classWeightSum : b
         let py = grad[y] / s
         SoftmaxRow.scaleInPlace(grad, n, a: a, weight: eps > 0 ? w : nil, c: sumG / s)
         grad[y] = (b + a * wy) - py * sumG
@@ -198,7 +199,9 @@ private struct CrossEntropyIndexPath {
         if y >= 0 {
             nll = -(w.map { $0[y] } ?? 1) * row.logp(y)
             if eps > 0 {
-                for c in 0..<classes { smooth += -(w.map { $0[c] } ?? 1) * row.logp(c) }
+                var sum = 0.0  // Double, as in StridedSoftmaxRow: C terms in sequence
+                for c in 0..<classes { sum += Double(-(w.map { $0[c] } ?? 1) * row.logp(c)) }
+                smooth = Float(sum)
             }
         }
         guard let grad else { return (nll, smooth) }
@@ -209,8 +212,9 @@ private struct CrossEntropyIndexPath {
             if eps > 0 && y >= 0 { v += a * (w.map { $0[c] } ?? 1) }
             return v
         }
-        var sumG: Float = 0
-        for c in 0..<classes { sumG += g(c) }
+        var total = 0.0
+        for c in 0..<classes { total += Double(g(c)) }
+        let sumG = Float(total)
         for c in 0..<classes { grad[row.index(c)] = g(c) - row.p(c) * sumG }
         return (nll, smooth)
     }

@@ -101,11 +101,16 @@ struct MultiMarginRows {
                 }
                 i += 16
             }
-            let l = Double(wy) * Streams.widenSum(acc0 + acc1) / Double(c)
+            // A row with no active term contributes exactly 0 to the loss and the target's
+            // gradient, even when w_y is NaN or ±inf (PyTorch multiplies by w_y only inside the
+            // z > 0 branch); aux is the active count (p = 1) or Σz over active terms (p = 2), both
+            // zero exactly when nothing is active.
+            let auxSum = Streams.widenSum(aux)
+            let l = auxSum == 0 ? 0 : Double(wy) * Streams.widenSum(acc0 + acc1) / Double(c)
             out?[n] = Float(l)
             total += l
             // The target's gradient: −Σ over active terms of the term gradient.
-            gradRow?[t] = Float(-Double(h[0]) * Streams.widenSum(aux))
+            gradRow?[t] = auxSum == 0 ? 0 : Float(-Double(h[0]) * auxSum)
         }
         return total
     }
