@@ -40,8 +40,8 @@ public enum SVGChart {
     /// A line chart with markers. `legendTitle` heads the legend; `notes` are extra legend lines.
     public static func lineChart(title: String, subtitle: String? = nil, x: Axis, y: Axis, series: [Series],
                                  notes: [(text: String, dashed: Bool)] = []) -> String {
-        let legendWidth = 250.0
-        let width = 960.0, height = 560.0
+        let legendWidth = 300.0
+        let width = 1040.0, height = 580.0
         let plot = (left: 90.0, top: subtitle == nil ? 60.0 : 78.0, right: width - legendWidth - 20, bottom: height - 70)
         let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
         let xr = range(xs, log: x.log, fixed: x.ticks), yr = range(ys, log: y.log, fixed: nil)
@@ -96,7 +96,7 @@ public enum SVGChart {
         for (v, _) in vr.minorTicks {
             svg += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>\n", px(v), plot.bottom, px(v), plot.bottom + 4)
         }
-        let base = valueAxis.log ? vr.lo : 0
+        let base = valueAxis.log ? (reference ?? vr.lo) : 0
         for (ci, category) in categories.enumerated() {
             let y0 = plot.top + Double(ci) * rowHeight + gap / 2
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"end\" %@>%@</text>\n",
@@ -105,7 +105,7 @@ public enum SVGChart {
                 guard let v = g.values[ci] else { continue }
                 let y = y0 + Double(gi) * barHeight
                 svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\"/>\n",
-                              px(base), y, max(1, px(v) - px(base)), barHeight - 1, color(gi))
+                              min(px(base), px(v)), y, max(1, abs(px(v) - px(base))), barHeight - 1, color(gi))
                 svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" %@>%@</text>\n",
                               px(v) + 4, y + barHeight - 2.5, font, String(format: v >= 10 ? "%.0f×" : "%.1f×", v))
             }
@@ -208,8 +208,14 @@ public enum SVGChart {
             lo = pow(10, d0)
             hi = pow(10, max(d1, d0 + 1))
             let decades = Array(Int(d0)...Int(Foundation.log10(hi).rounded()))
-            let ticks = decades.map { (pow(10, Double($0)), decadeLabel($0)) }
-            let minor = decades.dropLast().flatMap { d in (2...9).map { (Double($0) * pow(10, Double(d)), "") } }
+            var ticks = decades.map { (pow(10, Double($0)), decadeLabel($0)) }
+            var minor = decades.dropLast().flatMap { d in (2...9).map { (Double($0) * pow(10, Double(d)), "") } }
+            if decades.count <= 3 {
+                // Few decades: label 2× and 5× as well, so the axis can be read.
+                let labelled = minor.filter { v, _ in [2.0, 5.0].contains { abs(v / pow(10, Foundation.floor(Foundation.log10(v))) - $0) < 1e-9 } }
+                ticks += labelled.map { ($0.0, trimmed($0.0)) }
+                minor = minor.filter { m in !labelled.contains { $0.0 == m.0 } }
+            }
             return AxisRange(lo: lo, hi: hi, log: true, ticks: ticks, minorTicks: minor)
         }
         if hi == lo { hi = lo + 1 }
