@@ -30,7 +30,7 @@ public enum PerformanceReport {
             let ms = byRun[run.id!]!.filter { $0.suite == "standard" }
             let previous = standardRuns.dropLast().last.map { p in byRun[p.id!]!.filter { $0.suite == "standard" } } ?? []
             md += "## Latest standard suite\n\n" + runLine(run) + "\n\n"
-            md += "| loss | shape | pass | fast ms | reference ms | speedup | fast vs previous run |\n|---|---|---|---:|---:|---:|---:|\n"
+            md += "| loss | shape | pass | fast ms | reference ms | speedup | fast vs previous run (normalized) |\n|---|---|---|---:|---:|---:|---:|\n"
             var speedups: [String: [Double]] = [:]
             let keys = Set(ms.map { Pair(loss: $0.loss, pass: $0.pass, shape: $0.shape) }).sorted()
             for k in keys {

@@ -101,6 +101,10 @@ public enum SVGChart {
             let y0 = plot.top + Double(ci) * rowHeight + gap / 2
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"end\" %@>%@</text>\n",
                           plot.left - 8, y0 + rowHeight / 2, font, escape(category))
+            if groups.allSatisfy({ $0.values[ci] == nil }) {
+                svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#777\" %@>no measurement of both implementations</text>\n",
+                              plot.left + 8, y0 + rowHeight / 2, font)
+            }
             for (gi, g) in groups.enumerated() {
                 guard let v = g.values[ci] else { continue }
                 let y = y0 + Double(gi) * barHeight
@@ -171,7 +175,7 @@ public enum SVGChart {
         s += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>\n",
                     plot.left, plot.top, plot.right - plot.left, plot.bottom - plot.top)
         s += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"14\" text-anchor=\"middle\" %@>%@</text>\n",
-                    (plot.left + plot.right) / 2, plot.bottom + 50, font, escape(x.label))
+                    (plot.left + plot.right) / 2, plot.bottom + (x.ticks == nil ? 50 : 58), font, escape(x.label))
         let cy = (plot.top + plot.bottom) / 2
         s += String(format: "<text x=\"22\" y=\"%.1f\" font-size=\"14\" text-anchor=\"middle\" transform=\"rotate(-90 22 %.1f)\" %@>%@</text>\n",
                     cy, cy, font, escape(y.label))
