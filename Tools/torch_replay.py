@@ -72,8 +72,69 @@ def read_db(path):
     return meta, cases
 
 
+# Tensor arguments each loss takes (mirrors LossKind.arguments) and its option names (LossKind.optionNames).
+ARGUMENTS = {
+    "l1_loss": ["input", "target", "weight"], "mse_loss": ["input", "target", "weight"],
+    "huber_loss": ["input", "target", "weight"], "smooth_l1_loss": ["input", "target"],
+    "cross_entropy": ["input", "target", "weight"], "nll_loss": ["input", "target", "weight"],
+    "poisson_nll_loss": ["input", "target"], "gaussian_nll_loss": ["input", "target", "var"],
+    "kl_div": ["input", "target"], "binary_cross_entropy": ["input", "target", "weight"],
+    "binary_cross_entropy_with_logits": ["input", "target", "weight", "pos_weight"],
+    "margin_ranking_loss": ["input1", "input2", "target"], "hinge_embedding_loss": ["input", "target"],
+    "multilabel_margin_loss": ["input", "target"], "soft_margin_loss": ["input", "target"],
+    "multilabel_soft_margin_loss": ["input", "target", "weight"], "cosine_embedding_loss": ["input1", "input2", "target"],
+    "multi_margin_loss": ["input", "target", "weight"], "triplet_margin_loss": ["anchor", "positive", "negative"],
+    "triplet_margin_with_distance_loss": ["anchor", "positive", "negative"],
+    "ctc_loss": ["log_probs", "targets", "input_lengths", "target_lengths"],
+}
+OPTIONS = {
+    "l1_loss": ["reduction"], "mse_loss": ["reduction"], "huber_loss": ["reduction", "delta"],
+    "smooth_l1_loss": ["reduction", "beta"], "cross_entropy": ["ignore_index", "reduction", "label_smoothing"],
+    "nll_loss": ["ignore_index", "reduction"], "poisson_nll_loss": ["log_input", "full", "eps", "reduction"],
+    "gaussian_nll_loss": ["full", "eps", "reduction"], "kl_div": ["reduction", "log_target"],
+    "binary_cross_entropy": ["reduction"], "binary_cross_entropy_with_logits": ["reduction"],
+    "margin_ranking_loss": ["margin", "reduction"], "hinge_embedding_loss": ["margin", "reduction"],
+    "multilabel_margin_loss": ["reduction"], "soft_margin_loss": ["reduction"],
+    "multilabel_soft_margin_loss": ["reduction"], "cosine_embedding_loss": ["margin", "reduction"],
+    "multi_margin_loss": ["p", "margin", "reduction"], "triplet_margin_loss": ["margin", "p", "eps", "swap", "reduction"],
+    "triplet_margin_with_distance_loss": ["distance_function", "margin", "swap", "reduction"],
+    "ctc_loss": ["blank", "reduction", "zero_infinity"],
+}
+INTEGER_ARGUMENTS = {"nll_loss": ["target"], "multi_margin_loss": ["target"], "multilabel_margin_loss": ["target"],
+                     "ctc_loss": ["targets", "input_lengths", "target_lengths"], "cross_entropy": ["target"]}
+NONFINITE = {"nan": math.nan, "inf": math.inf, "+inf": math.inf, "-inf": -math.inf}
+
+
+def decode_options(options):
+    """JSON options → Python values: the golden format writes non-finite numbers as strings."""
+    return {k: NONFINITE.get(v, v) if isinstance(v, str) and k not in ("reduction", "distance_function") else v
+            for k, v in options.items()}
+
+
+def contract_error(loss, inputs, options):
+    """An invalid input that exists only at LossBench's JSON contract, where a Python call would be
+    rejected before the loss runs (a TypeError for an unknown keyword or argument, an unknown
+    distance function name). Returns the reason, or None."""
+    unknown = [k for k in options if k not in OPTIONS[loss]]
+    if unknown:
+        return f"unknown option {unknown[0]!r}"
+    extra = [r for r in inputs if r != "grad_output" and r not in ARGUMENTS[loss]]
+    if extra:
+        return f"unknown tensor argument {extra[0]!r}"
+    if loss == "triplet_margin_with_distance_loss" and options.get("distance_function") not in (None, "pairwise_distance", "cosine_distance"):
+        return f"unknown distance function {options.get('distance_function')!r}"
+    return None
+
+
 def deviation(loss, inputs, options, expect):
     """The documented deviation a case encodes, or None (Vectors/README.md lists them)."""
+    if expect == "invalid_value":
+        ints = INTEGER_ARGUMENTS.get(loss, [])
+        if any(a.dtype == np.int64 for r, a in inputs.items() if r not in ints):
+            return "int64 tensor where a float argument is expected (PyTorch type-promotes)"
+    if loss in ("cross_entropy", "multilabel_soft_margin_loss") and expect == "shape_mismatch" \
+            and "input" in inputs and inputs["input"].ndim == 0:
+        return "0-dim input: LossBench raises shape_mismatch, PyTorch a dtype error or an IndexError"
     if loss in ("multi_margin_loss", "multilabel_margin_loss") and options.get("reduction") != "none":
         x = inputs.get("input")
         if x is not None and x.ndim == 2 and x.shape[0] == 0:
@@ -103,7 +164,8 @@ def run_torch(loss, options, inputs, dtype):
         result = {"output": out.detach().numpy().astype(np.float64)}
         if "grad_output" in inputs and requires:
             g = torch.from_numpy(inputs["grad_output"].astype(np.float32 if dtype == torch.float32 else np.float64))
-            grads = torch.autograd.grad((out * g).sum(), [t[r] for r in requires], allow_unused=True)
+            # grad_outputs= (not (out * g).sum()) so a grad_output of the wrong shape is rejected.
+            grads = torch.autograd.grad(out, [t[r] for r in requires], grad_outputs=g, allow_unused=True)
             for role, gr in zip(requires, grads):
                 result["grad_" + role] = np.zeros(inputs[role].shape) if gr is None else gr.detach().numpy().astype(np.float64)
     return result
@@ -137,20 +199,35 @@ def main():
         if args.loss and loss not in args.loss:
             continue
         s = stats.setdefault(loss, {"cases": 0, "agree": 0, "disagree": 0, "deviations": 0, "errors": 0,
-                                    "errors_matched": 0, "max64": 0.0, "f32": []})
+                                    "errors_matched": 0, "contract": 0, "max64": 0.0, "f32": []})
         s["cases"] += 1
+        options = decode_options(options)
         dev = deviation(loss, inputs, options, expect)
         if dev:
             s["deviations"] += 1
             continue
         if expect:
             s["errors"] += 1
+            reason = contract_error(loss, inputs, options)
+            if reason:
+                # PyTorch's Python layer rejects these before the loss runs (TypeError/KeyError),
+                # so the call itself cannot be replayed; the case is LossBench's own contract.
+                s["contract"] += 1
+                if expect == "invalid_option":
+                    s["errors_matched"] += 1
+                    s["agree"] += 1
+                else:
+                    s["disagree"] += 1
+                    details.append(f"{name}: {reason} should be invalid_option, the case says {expect}")
+                continue
             try:
                 run_torch(loss, options, inputs, torch.float64)
                 details.append(f"{name}: expected {expect}, PyTorch evaluated it")
                 s["disagree"] += 1
             except Exception as e:  # noqa: BLE001
                 kinds = tc.torch_error_kinds(e) or set()
+                if isinstance(e, TypeError) and "must be" in str(e):
+                    kinds = kinds | {"invalid_option"}  # an option of the wrong type
                 if expect in kinds:
                     s["errors_matched"] += 1
                     s["agree"] += 1
@@ -205,9 +282,13 @@ def main():
              "float32 columns: PyTorch float32's normalized error against the golden values, "
              "|f32 − expected| / (eps32·max(scale, |expected|, tiny)), over every output element of the valid cases.",
              "",
-             "| loss | cases | agree (float64) | disagree | deviations | errors matched | max rel. error float64 | "
+             "Error cases that exist only at LossBench's JSON contract (unknown option or tensor names, unknown "
+             "distance function names: a Python call would fail with a TypeError before any loss code runs) are "
+             "counted as matched when LossBench expects invalid_option; the column 'contract' counts them.",
+             "",
+             "| loss | cases | agree (float64) | disagree | deviations | errors matched | contract | max rel. error float64 | "
              "torch f32 max | torch f32 p99 | fast max | fast p99 |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     total = {"cases": 0, "agree": 0, "disagree": 0, "deviations": 0}
     for loss in sorted(stats):
         s = stats[loss]
@@ -216,7 +297,7 @@ def main():
         f32p99 = f32[min(len(f32) - 1, int(len(f32) * 0.99))] if f32 else float("nan")
         fr = fast.get(loss)
         lines.append(f"| {loss} | {s['cases']} | {s['agree']} | {s['disagree']} | {s['deviations']} | "
-                     f"{s['errors_matched']}/{s['errors']} | {s['max64'] * RTOL:.2g} | {f32max:.3g} | {f32p99:.3g} | "
+                     f"{s['errors_matched']}/{s['errors']} | {s['contract']} | {s['max64'] * RTOL:.2g} | {f32max:.3g} | {f32p99:.3g} | "
                      f"{'-' if fr is None else format(fr['max_error'], '.3g')} | {'-' if fr is None else format(fr['p99_error'], '.3g')} |")
         for k in total:
             total[k] += s[k]

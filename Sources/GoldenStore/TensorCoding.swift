@@ -10,10 +10,17 @@ enum TensorCoding {
     #error("TensorCoding assumes a little-endian host; add byte swapping for big-endian targets")
     #endif
 
+    /// Every NaN is stored as the canonical quiet NaN (0x7FF8000000000000): the sign and payload
+    /// of a NaN depend on the instruction or constant fold that produced it (x86 SSE yields −NaN,
+    /// an optimised build may fold to +NaN), and they carry no meaning here. Canonical NaNs keep the
+    /// content digest identical across build configurations and machines.
     static func bytes(_ value: TensorValue) -> Data {
         switch value {
-        case .float64(let t): t.scalars.withUnsafeBytes { Data($0) }
-        case .int64(let t): t.scalars.withUnsafeBytes { Data($0) }
+        case .float64(let t):
+            guard t.scalars.contains(where: \.isNaN) else { return t.scalars.withUnsafeBytes { Data($0) } }
+            let canonical = t.scalars.map { $0.isNaN ? Double(bitPattern: 0x7FF8_0000_0000_0000) : $0 }
+            return canonical.withUnsafeBytes { Data($0) }
+        case .int64(let t): return t.scalars.withUnsafeBytes { Data($0) }
         }
     }
 

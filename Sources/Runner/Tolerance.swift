@@ -13,13 +13,14 @@ public enum Tolerance {
     ///   libm differences and compensated-sum order.
     /// - Fast (eps32): a few roundings per element plus a blocked float32 sum whose error is
     ///   bounded by the scale (Σ|terms|) times a small multiple of eps; transcendental kernels
-    ///   (exp/log, ≤ 4 ulp) enter through a handful of operations. CTC runs a T-step recursion
-    ///   of log-sum-exps, so its error grows with T.
+    ///   (exp/log, ≤ 4 ulp) enter through a handful of operations. CTC runs a T-step recursion of
+    ///   log-sum-exps whose absolute error its scale already accumulates (Σ_t max|lp|), so it
+    ///   shares the exp/log budget; the Fast CTC measured ≤ 4.3 on the golden vectors.
     public static func budget(loss: LossKind, eps: Double) -> Double {
         if eps < 1e-10 { return 16 }
         switch loss {
-        case .ctcLoss: return 256
-        case .crossEntropy, .nllLoss, .klDiv, .poissonNLLLoss, .gaussianNLLLoss,
+        case .ctcLoss,
+             .crossEntropy, .nllLoss, .klDiv, .poissonNLLLoss, .gaussianNLLLoss,
              .binaryCrossEntropy, .binaryCrossEntropyWithLogits, .softMarginLoss,
              .multilabelSoftMarginLoss, .cosineEmbeddingLoss, .tripletMarginLoss,
              .tripletMarginWithDistanceLoss:

@@ -153,3 +153,14 @@ func sampleCases() -> [GoldenCase] {
         #expect(throws: GoldenStoreError.self) { try GoldenDatabase.append([cases[1]], to: path) }
     }
 }
+
+@Suite struct CanonicalNaNTests {
+    @Test func nanSignAndPayloadDoNotReachTheBytesOrTheDigest() {
+        let negative = Double(bitPattern: 0xFFF8_0000_0000_0000)
+        let payload = Double(bitPattern: 0x7FF8_0000_0000_1234)
+        let a = TensorCoding.bytes(.float64(Tensor(shape: [3], scalars: [1, negative, payload])))
+        let b = TensorCoding.bytes(.float64(Tensor(shape: [3], scalars: [1, .nan, .nan])))
+        #expect(a == b)
+        #expect(a.count == 24)
+    }
+}

@@ -5,7 +5,7 @@ extension Fast {
     /// `Reference.hingeEmbeddingLoss` for the exact rule for any label, the kink and NaN
     /// conventions, and silent broadcasting).
     ///
-    /// Cost: one fused pass over x and y (plus grad_output for 'none') in 16 K-element chunks;
+    /// Cost: one fused pass over x and y (plus grad_output for 'none') in `Parallel.elementChunk` chunks;
     /// forward-only reads both once with four accumulators. A broadcast argument is materialised
     /// on the broadcast shape and the input gradient summed back (general path).
     /// Accuracy: one rounding for `margin − x`, one for the sum of the branches; the gradient is

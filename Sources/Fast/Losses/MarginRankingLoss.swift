@@ -5,7 +5,7 @@ extension Fast {
     /// `Reference.marginRankingLoss` for the definition, the kink and NaN conventions and the
     /// shape rules, validated by the shared `MarginRankingValidation`).
     ///
-    /// Cost: one fused pass over x1, x2 and y (plus grad_output for 'none') in 16 K-element chunks;
+    /// Cost: one fused pass over x1, x2 and y (plus grad_output for 'none') in `Parallel.elementChunk` chunks;
     /// forward-only reads the three inputs once with four accumulators. Broadcast arguments are
     /// first materialised on the broadcast shape and their gradients summed back (general path).
     /// Accuracy: z = −y·(x1 − x2) + margin takes three roundings; each gradient one; sums are

@@ -89,9 +89,9 @@ enum MarginRankingLossCases {
                 }
             }
         }
-        // SIMD widths and one parallel chunk boundary (16 K elements per chunk; one case only, to
+        // SIMD widths and one parallel chunk boundary (4 K elements per chunk; one case only, to
         // keep the database small: each element stores nine float64 values).
-        for (i, n) in (Shapes.simdSizes + [1000, 16411]).enumerated() {
+        for (i, n) in (Shapes.simdSizes + [1000, 4099]).enumerated() {
             let reduction = n > 1000 ? Sweep.reductions[1 + i % 2] : Sweep.reductions[i % 3]
             list.add(.random, "sizes", options: o(reduction, margins[i % margins.count])) { r in
                 ["input1": r.normal([n], std: 2), "input2": r.normal([n], std: 2), "target": MarginSweep.mixedLabels(&r, [n])]

@@ -72,9 +72,9 @@ enum MultiLabelMarginLossCases {
             list.add(.random, "classes", options: opts(Sweep.reductions[(k + 1) % 3]),
                      inputs: scores(2, c, maxLabels: c, minLabels: c / 2))
         }
-        // Rows spanning several Fast row chunks (≈16 K elements each), forward and gradient.
-        list.add(.random, "chunks", options: opts(.string("sum")), inputs: scores(80, 256, minLabels: 1))
-        list.add(.random, "chunks", options: opts(.string("mean")), inputs: scores(3000, 6, maxLabels: 3))
+        // Rows spanning several Fast row chunks (≈4 K elements each), forward and gradient.
+        list.add(.random, "chunks", options: opts(.string("sum")), inputs: scores(20, 256, minLabels: 1))
+        list.add(.random, "chunks", options: opts(.string("mean")), inputs: scores(800, 6, maxLabels: 3))
 
         // Edge: label lists by hand. Row 0: first entry −1 (loss 0, trailing labels ignored).
         // Row 1: all classes targeted (no i ∉ T, loss 0). Row 2: duplicated label 2 counted twice.

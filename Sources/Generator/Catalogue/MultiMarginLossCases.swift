@@ -65,9 +65,9 @@ enum MultiMarginLossCases {
             list.add(.random, "classes", options: opts(Sweep.reductions[k % 3], p: k % 2 == 0 ? 1 : 2, margin: 1.25),
                      inputs: scores(3, c, weight: k % 4 == 3 ? signedWeight : nil))
         }
-        // Rows spanning several Fast row chunks (≈16 K elements each), forward and gradient.
-        list.add(.random, "chunks", options: opts(.string("sum")), inputs: scores(20, 1000, std: 0.5))
-        list.add(.random, "chunks", options: opts(.string("mean"), p: 2, margin: 0.5), inputs: scores(5500, 3))
+        // Rows spanning several Fast row chunks (≈4 K elements each), forward and gradient.
+        list.add(.random, "chunks", options: opts(.string("sum")), inputs: scores(6, 1000, std: 0.5))
+        list.add(.random, "chunks", options: opts(.string("mean"), p: 2, margin: 0.5), inputs: scores(1500, 3))
 
         // Edge: hinges exactly at z = 0 (strict test: no loss, gradient 0), beside active ones.
         for p in [1.0, 2.0] {

@@ -9,8 +9,11 @@ enum RegressionCases {
     ///   - parameter: the loss's own option and values to sweep (`delta`, `beta`), if any.
     ///   - weighted: whether the functional `weight` exists.
     ///   - kinks: `|d|` values where the loss changes branch for a given parameter value.
+    ///   - largeSizes: element counts beyond the SIMD sizes (the chunk is 16384): each such case
+    ///     stores ~48 bytes per element (input, target, two gradients and their scales).
     static func recipes(_ loss: LossKind, parameter: (String, [Double])? = nil, weighted: Bool,
-                        kinks: @escaping @Sendable (Double) -> [Double] = { _ in [0] }) -> RecipeList {
+                        kinks: @escaping @Sendable (Double) -> [Double] = { _ in [0] },
+                        largeSizes: [Int] = [4099, 9001]) -> RecipeList {
         var list = RecipeList(loss)
         let parameterValues: [Double?] = parameter.map { $0.1.map(Optional.some) } ?? [nil]
         func opts(_ reduction: JSONValue, _ value: Double?) -> [String: JSONValue] {
@@ -38,7 +41,7 @@ enum RegressionCases {
             }
         }
         // SIMD widths and parallel-chunk boundaries.
-        for (i, n) in (Shapes.simdSizes + [4099, 16411, 65_537]).enumerated() {
+        for (i, n) in (Shapes.simdSizes + largeSizes).enumerated() {
             let reduction = Sweep.reductions[i % 3]
             list.add(.random, "sizes", options: opts(reduction == .string("none") && n > 4099 ? .string("sum") : reduction,
                                                      parameterValues[i % parameterValues.count])) { r in

@@ -30,19 +30,7 @@ extension Reference {
     public static func binaryCrossEntropy(input: Tensor<Double>, target: Tensor<Double>,
                                           weight: Tensor<Double>? = nil, reduction: Reduction = .mean,
                                           gradOutput: Tensor<Double>? = nil) throws -> LossResult {
-        guard target.shape == input.shape else {
-            throw LossError(.shapeMismatch, argument: "target",
-                            "target size \(target.shape) must equal the input size \(input.shape)")
-        }
-        if let bad = input.scalars.first(where: { !(0...1).contains($0) }) {
-            throw LossError(.invalidValue, argument: "input",
-                            "all elements of input should be between 0 and 1 (found \(bad))")
-        }
-        if let bad = target.scalars.first(where: { !(0...1).contains($0) }) {
-            throw LossError(.invalidValue, argument: "target",
-                            "all elements of target should be between 0 and 1 (found \(bad))")
-        }
-        if let weight { try NonEnlargingBroadcast.check("weight", weight.shape, into: input.shape) }
+        try BCEValidation.validate(input: input, target: target, weightShape: weight?.shape)
 
         let shape = input.shape
         let n = input.count

@@ -33,13 +33,9 @@ extension Reference {
         input: Tensor<Double>, target: Tensor<Double>, weight: Tensor<Double>? = nil,
         posWeight: Tensor<Double>? = nil, reduction: Reduction = .mean, gradOutput: Tensor<Double>? = nil
     ) throws -> LossResult {
-        guard target.shape == input.shape else {
-            throw LossError(.shapeMismatch, argument: "target",
-                            "target size \(target.shape) must be the same as the input size \(input.shape)")
-        }
+        try BCEWithLogitsValidation.validate(input: input.shape, target: target.shape, weight: weight?.shape,
+                                             posWeight: posWeight?.shape)
         let shape = input.shape
-        if let posWeight { try NonEnlargingBroadcast.check("pos_weight", posWeight.shape, into: shape) }
-        if let weight { try NonEnlargingBroadcast.check("weight", weight.shape, into: shape) }
         let ws = weight.map { Reduce.expand($0, to: shape) }
         let pws = posWeight.map { Reduce.expand($0, to: shape) }
         let n = input.count

@@ -50,36 +50,25 @@ extension Reference {
                                     ignoreIndex: Int = -100, reduction: Reduction = .mean,
                                     labelSmoothing: Double = 0,
                                     gradOutput: Tensor<Double>? = nil) throws -> LossResult {
-        let layout = try ClassScores.classIndexed(input: input.shape)
-        guard !(labelSmoothing > 1) else {
-            throw LossError(.invalidOption, argument: "label_smoothing",
-                            "label_smoothing must be between 0.0 and 1.0, got \(labelSmoothing)")
-        }
-        let w = try ClassScores.classWeight(weight, classes: layout.classes)
+        let isFloat: Bool
+        if case .float64 = target { isFloat = true } else { isFloat = false }
+        let (layout, kind, w) = try CrossEntropyValidation.check(
+            input: input.shape, target: target.shape, targetIsFloat: isFloat, weight: weight,
+            ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing)
         let smoothing = labelSmoothing > 0 ? labelSmoothing : 0
         let rows = LogSoftmaxRows(input: input, layout: layout)
-
-        if target.shape == input.shape {
-            guard case .float64(let probabilities) = target else {
-                throw LossError(.invalidValue, argument: "target",
-                                "a target shaped like the input holds class probabilities and must be float64, got int64")
-            }
-            guard ignoreIndex < 0 else {
-                throw LossError(.invalidOption, argument: "ignore_index",
-                                "ignore_index (\(ignoreIndex)) is not supported for class-probability targets; use a negative value")
-            }
+        switch (kind, target) {
+        case (.probabilities, .float64(let probabilities)):
             return try CrossEntropyPaths.probabilities(
                 rows, target: probabilities, weight: w, smoothing: smoothing, reduction: reduction,
                 gradOutput: gradOutput)
+        case (.indices, .int64(let indices)):
+            let classes = try layout.targetClasses(indices, ignoreIndex: ignoreIndex)
+            return try CrossEntropyPaths.indices(
+                rows, classes: classes, weight: w, smoothing: smoothing, reduction: reduction, gradOutput: gradOutput)
+        default:
+            preconditionFailure("CrossEntropyValidation.check pairs each target kind with its dtype")
         }
-        guard case .int64(let indices) = target else {
-            throw LossError(.invalidValue, argument: "target",
-                            "a target not shaped like the input \(input.shape) holds class indices and must be int64, got float64 of shape \(target.shape)")
-        }
-        try layout.checkIndexTarget(indices.shape, input: input.shape)
-        let classes = try layout.targetClasses(indices, ignoreIndex: ignoreIndex)
-        return try CrossEntropyPaths.indices(
-            rows, classes: classes, weight: w, smoothing: smoothing, reduction: reduction, gradOutput: gradOutput)
     }
 
     static func crossEntropy(_ c: LossCase, _ o: LossOptions) throws -> LossResult {

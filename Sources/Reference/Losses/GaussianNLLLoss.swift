@@ -34,11 +34,8 @@ extension Reference {
     public static func gaussianNLLLoss(input: Tensor<Double>, target: Tensor<Double>, variance: Tensor<Double>,
                                        full: Bool = false, eps: Double = 1e-6, reduction: Reduction = .mean,
                                        gradOutput: Tensor<Double>? = nil) throws -> LossResult {
-        if variance.scalars.contains(where: { $0 < 0 }) {
-            throw LossError(.invalidValue, argument: "var", "var has negative entry/entries; var must be >= 0")
-        }
-        let varShape = try gaussianVarianceShape(input: input.shape, variance: variance.shape)
-        let shape = try Shape.broadcast([("input", input.shape), ("target", target.shape), ("var", varShape)])
+        let (varShape, shape) = try GaussianNLLValidation.shapes(input: input.shape, target: target.shape,
+                                                                 variance: variance)
         let xs = Reduce.expand(input, to: shape)
         let ys = Reduce.expand(target, to: shape)
         let raw = Reduce.expand(variance.reshaped(varShape), to: shape)
@@ -73,23 +70,6 @@ extension Reference {
             result.scales["grad_var"] = s.reshaped(variance.shape)
         }
         return result
-    }
-
-    /// The shape `var` takes part in the broadcast with (spec §6 rule 2), or `shape_mismatch`.
-    static func gaussianVarianceShape(input: [Int], variance: [Int]) throws -> [Int] {
-        if variance == input { return variance }
-        if Array(input.dropLast()) == variance { return variance + [1] }
-        if variance.count == input.count {
-            // Σ of var's sizes over mismatching dimensions == 1; stop once past 1 (sizes are ≥ 0).
-            var mismatched = 0
-            for (a, b) in zip(input, variance) where a != b {
-                mismatched += b
-                if mismatched > 1 { break }
-            }
-            if mismatched == 1 { return variance }
-        }
-        throw LossError(.shapeMismatch, argument: "var",
-                        "var is of incorrect size: var \(variance) for input \(input); allowed: the input's shape, the input's shape without its last dimension, or the input's shape with exactly one dimension of size 1")
     }
 
     static func gaussianNLLLoss(_ c: LossCase, _ o: LossOptions) throws -> LossResult {

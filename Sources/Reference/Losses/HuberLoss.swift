@@ -24,10 +24,7 @@ extension Reference {
     public static func huberLoss(input: Tensor<Double>, target: Tensor<Double>, weight: Tensor<Double>? = nil,
                                  reduction: Reduction = .mean, reductionIsDeprecatedAlias: Bool = false,
                                  delta: Double = 1, gradOutput: Tensor<Double>? = nil) throws -> LossResult {
-        guard delta > 0 else {
-            throw LossError(.invalidOption, argument: "delta",
-                            "huber_loss does not support non-positive values for delta (got \(delta)); delta must be > 0")
-        }
+        try PointwiseRegressionValidation.delta(delta)
         return try PointwiseRegression.evaluate(
             input: input, target: target, weight: weight, reduction: reduction,
             reductionIsDeprecatedAlias: reductionIsDeprecatedAlias, gradOutput: gradOutput,

@@ -30,12 +30,11 @@ extension Reference {
     /// `|u|·exp(y)·(|y| + |x| + 1)`.
     public static func klDiv(input: Tensor<Double>, target: Tensor<Double>, reduction: Reduction = .mean,
                              logTarget: Bool = false, gradOutput: Tensor<Double>? = nil) throws -> LossResult {
-        let full = try Shape.broadcast([("input", input.shape), ("target", target.shape)])
+        let (full, divisor) = try KLDivValidation.shape(input: input.shape, target: target.shape, reduction: reduction)
         let xs = Reduce.expand(input, to: full)
         let ys = Reduce.expand(target, to: full)
-        let divisor = reduction == .batchmean ? Double(input.shape.first ?? 1) : Double(xs.count)
         return try ElementwiseLoss.evaluate(
-            shape: full, reduction: reduction, divisor: divisor, gradOutput: gradOutput,
+            shape: full, reduction: reduction, divisor: Double(divisor), gradOutput: gradOutput,
             gradients: [("input", input.shape), ("target", target.shape)],
             forward: { k in
                 let x = xs[k], y = ys[k]

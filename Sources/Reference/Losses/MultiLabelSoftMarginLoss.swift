@@ -29,23 +29,13 @@ extension Reference {
         input: Tensor<Double>, target: Tensor<Double>, weight: Tensor<Double>? = nil,
         reduction: Reduction = .mean, gradOutput: Tensor<Double>? = nil
     ) throws -> LossResult {
-        guard let classes = input.shape.last else {
-            throw LossError(.shapeMismatch, argument: "input",
-                            "input must have at least one dimension (the last is the class dimension), got a 0-dim tensor")
-        }
-        var shapes = [("input", input.shape), ("target", target.shape)]
-        if let weight { shapes.append(("weight", weight.shape)) }
-        let full = try Shape.broadcast(shapes)
+        let layout = try MultiLabelSoftMarginLayout(input: input.shape, target: target.shape, weight: weight?.shape)
+        let full = layout.full, reducedShape = layout.reducedShape
         let xs = Reduce.expand(input, to: full), ys = Reduce.expand(target, to: full)
         let ws = weight.map { Reduce.expand($0, to: full) }
-        let classAxis = input.rank - 1
-        let reducedShape = Array(full[..<classAxis] + full[(classAxis + 1)...])
-        let inner = Shape.count(Array(full[(classAxis + 1)...]))
-        let classSpan = full[classAxis] * inner
-        // The element of L that full element k is summed into.
-        func row(_ k: Int) -> Int { k / classSpan * inner + k % inner }
+        func row(_ k: Int) -> Int { layout.row(k) }
 
-        let n = xs.count, rows = Shape.count(reducedShape), c = Double(classes)
+        let n = xs.count, rows = Shape.count(reducedShape), c = Double(layout.classes)
         var unweighted = [Double](repeating: 0, count: n), unweightedScale = unweighted
         var sums = [CompensatedSum](repeating: CompensatedSum(), count: rows)
         var scaleSums = sums

@@ -35,9 +35,7 @@ extension Reference {
     public static func nllLoss(input: Tensor<Double>, target: Tensor<Int64>, weight: Tensor<Double>? = nil,
                                ignoreIndex: Int = -100, reduction: Reduction = .mean,
                                gradOutput: Tensor<Double>? = nil) throws -> LossResult {
-        let layout = try ClassScores.classIndexed(input: input.shape)
-        try layout.checkIndexTarget(target.shape, input: input.shape)
-        let w = try ClassScores.classWeight(weight, classes: layout.classes)
+        let (layout, w) = try NLLValidation.check(input: input.shape, target: target.shape, weight: weight)
         let classes = try layout.targetClasses(target, ignoreIndex: ignoreIndex)
 
         let count = layout.positions

@@ -31,11 +31,8 @@ extension Reference {
                                       full: Bool = false, eps: Double = 1e-8, reduction: Reduction = .mean,
                                       reductionIsDeprecatedAlias: Bool = false,
                                       gradOutput: Tensor<Double>? = nil) throws -> LossResult {
-        guard !reductionIsDeprecatedAlias else {
-            throw LossError(.invalidReduction, argument: "reduction",
-                            "'elementwise_mean' is not a valid value for reduction; allowed: 'none', 'mean', 'sum'")
-        }
-        let shape = try Shape.broadcast([("input", input.shape), ("target", target.shape)])
+        let shape = try PoissonNLLValidation.shape(input: input.shape, target: target.shape,
+                                                   reductionIsDeprecatedAlias: reductionIsDeprecatedAlias)
         let xs = Reduce.expand(input, to: shape)
         let ys = Reduce.expand(target, to: shape)
         /// log(x + eps) and its error scale (see above).

@@ -22,10 +22,7 @@ extension Reference {
     /// `z + ½β`. The gradient's scale is its magnitude.
     public static func smoothL1Loss(input: Tensor<Double>, target: Tensor<Double>, reduction: Reduction = .mean,
                                     beta: Double = 1, gradOutput: Tensor<Double>? = nil) throws -> LossResult {
-        guard beta >= 0 else {
-            throw LossError(.invalidOption, argument: "beta",
-                            "smooth_l1_loss does not support negative values for beta (got \(beta)); beta must be >= 0")
-        }
+        try PointwiseRegressionValidation.beta(beta)
         if beta == 0 {
             return try l1Loss(input: input, target: target, reduction: reduction, gradOutput: gradOutput)
         }

@@ -25,11 +25,7 @@ extension Reference {
     /// `σ(t)·σ(−t)`).
     public static func softMarginLoss(input: Tensor<Double>, target: Tensor<Double>, reduction: Reduction = .mean,
                                       gradOutput: Tensor<Double>? = nil) throws -> LossResult {
-        let full = try Shape.broadcast([("input", input.shape), ("target", target.shape)])
-        guard full == input.shape else {
-            throw LossError(.shapeMismatch, argument: "target",
-                            "output with shape \(input.shape) doesn't match the broadcast shape \(full): the target \(target.shape) may broadcast to the input's shape but not enlarge it")
-        }
+        let full = try SoftMarginValidation.shape(input: input.shape, target: target.shape)
         let xs = input.scalars
         let ys = Reduce.expand(target, to: full)
         return try ElementwiseLoss.evaluate(

@@ -22,17 +22,9 @@ enum PointwiseRegression {
         loss: (Double) -> (Double, Double),
         derivative: (Double) -> (Double, Double)
     ) throws -> LossResult {
-        let full = try Shape.broadcast([("input", input.shape), ("target", target.shape)])
-        if let weight {
-            guard weight.shape == input.shape else {
-                throw LossError(.shapeMismatch, argument: "weight",
-                                "weights and input must have the same size: weight \(weight.shape), input \(input.shape)")
-            }
-            guard !reductionIsDeprecatedAlias else {
-                throw LossError(.invalidReduction, argument: "reduction",
-                                "invalid reduction mode 'elementwise_mean' with a weight; expected one of 'none', 'mean', 'sum'")
-            }
-        }
+        let full = try PointwiseRegressionValidation.shape(
+            input: input.shape, target: target.shape, weight: weight?.shape,
+            reductionIsDeprecatedAlias: reductionIsDeprecatedAlias)
         let xs = Reduce.expand(input, to: full)
         let ys = Reduce.expand(target, to: full)
         let ws = weight.map { Reduce.expand($0, to: full) }

@@ -26,28 +26,15 @@ enum TripletMargin {
         case cosine(eps: Double)
     }
 
-    static let argumentNames = ["anchor", "positive", "negative"]
-
     static func evaluate(anchor: Tensor<Double>, positive: Tensor<Double>, negative: Tensor<Double>,
                          distance: Distance, margin: Double, swap: Bool, reduction: Reduction,
                          gradOutput: Tensor<Double>?) throws -> LossResult {
-        // `margin <= 0` exactly as PyTorch writes it: a NaN margin passes and yields NaN.
-        if margin <= 0 {
-            throw LossError(.invalidOption, argument: "margin", "margin must be greater than 0, got \(margin)")
-        }
-        guard anchor.rank == positive.rank, positive.rank == negative.rank else {
-            throw LossError(
-                .shapeMismatch, argument: anchor.rank != positive.rank ? "positive" : "negative",
-                "the anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor \(anchor.rank)D, positive \(positive.rank)D, and negative \(negative.rank)D inputs")
-        }
-        let args = [anchor, positive, negative].map { $0.rank == 0 ? $0.reshaped([1]) : $0 }
-
-        var pairs = [try PairDistance(args, 0, 1, distance), try PairDistance(args, 0, 2, distance)]
-        if swap { pairs.append(try PairDistance(args, 1, 2, distance)) }
-        let outShape = try Shape.broadcast(pairs.map { ("distance(\($0.names))", $0.batch) })
-        guard Shape.countIfRepresentable(outShape) != nil else {
-            throw LossError(.shapeMismatch, argument: "negative", "the output shape \(outShape) has too many elements")
-        }
+        let emptyRowsAllowed = if case .pNorm(let p, _) = distance { p >= 0 && p.isFinite } else { true }
+        let plan = try TripletShapes(anchor: anchor.shape, positive: positive.shape, negative: negative.shape,
+                                     margin: margin, swap: swap, emptyRowsAllowed: emptyRowsAllowed)
+        let args = [anchor, positive, negative].enumerated().map { $1.reshaped(plan.shapes[$0]) }
+        let pairs = plan.pairs.map { PairDistance(args, $0, distance) }
+        let outShape = plan.output
         let n = Shape.count(outShape)
         let pos = pairs[0].expanded(to: outShape)
         let an = pairs[1].expanded(to: outShape)
@@ -93,7 +80,7 @@ enum TripletMargin {
             let g = (0..<n).map { k in sign * gz[k] * (share?[k] ?? 1) }
             pair.backward(upstream: g, from: outShape, grads: &grads, scales: &gradScales)
         }
-        for (i, name) in argumentNames.enumerated() {
+        for (i, name) in TripletShapes.argumentNames.enumerated() {
             let shape = [anchor, positive, negative][i].shape
             builder.set("grad_\(name)", Tensor(shape: shape, scalars: grads[i]),
                         scale: Tensor(shape: shape, scalars: gradScales[i]))
@@ -106,7 +93,6 @@ enum TripletMargin {
 /// and per-element local derivatives with their scales (kept for the backward pass).
 private struct PairDistance {
     let first: Int, second: Int
-    let names: String
     let xShape: [Int], yShape: [Int]
     let full: [Int]
     let batch: [Int]
@@ -115,24 +101,14 @@ private struct PairDistance {
     var gx: [Double] = [], gy: [Double] = []
     var gxScale: [Double] = [], gyScale: [Double] = []
 
-    init(_ args: [Tensor<Double>], _ first: Int, _ second: Int, _ distance: TripletMargin.Distance) throws {
-        self.first = first
-        self.second = second
-        let (nx, ny) = (TripletMargin.argumentNames[first], TripletMargin.argumentNames[second])
-        names = "\(nx), \(ny)"
+    init(_ args: [Tensor<Double>], _ pair: TripletShapes.Pair, _ distance: TripletMargin.Distance) {
+        first = pair.first
+        second = pair.second
         xShape = args[first].shape
         yShape = args[second].shape
-        full = try Shape.broadcast([(nx, args[first].shape), (ny, args[second].shape)])
-        batch = Array(full.dropLast())
-        // Empty tensors can carry sizes whose product (without the 0) overflows: refuse them.
-        guard Shape.countIfRepresentable(batch) != nil, Shape.countIfRepresentable(full) != nil else {
-            throw LossError(.shapeMismatch, argument: ny, "the broadcast shape \(full) has too many elements")
-        }
-        let width = full.last ?? 1
-        if width == 0, case .pNorm(let p, _) = distance, p < 0 || p.isInfinite {
-            throw LossError(.emptyInput, argument: ny,
-                            "cannot compute the \(p) norm over an empty last dimension (it has no identity); p ≥ 0 finite allows D = 0")
-        }
+        full = pair.full
+        batch = pair.batch
+        let width = pair.width
         let x = Reduce.expand(args[first], to: full)
         let y = Reduce.expand(args[second], to: full)
         let rows = Shape.count(batch)

@@ -1,0 +1,109 @@
+/// 8-lane Float kernels: the width of libmvec's AVX2 exp/log (`VectorMath`), so losses with a
+/// transcendental per element make one vector call per 8 elements and never split registers.
+public enum Lanes8 {
+    public typealias V = SIMD8<Float>
+
+    /// Elements summed in Float per lane before the block is widened to Double: 1024 elements are
+    /// 32 adds per lane over 4 accumulators, so a chunk's sum error stays near 32·eps32·Σ|term|
+    /// however long the range.
+    public static let block = 1024
+
+    /// `n` lanes (1...8) from `p + i`; the rest are `pad`, a value the caller's math is safe on.
+    @inlinable @inline(__always)
+    public static func load(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int, pad: Float = 0) -> V {
+        if n == 8 { return UnsafeRawPointer(p + i).loadUnaligned(as: V.self) }
+        var v = V(repeating: pad)
+        for k in 0..<n { v[k] = p[i + k] }
+        return v
+    }
+
+    /// Stores the first `n` lanes (1...8) at `p + i`.
+    @inlinable @inline(__always)
+    public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
+        if n == 8 {
+            UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self)
+            return
+        }
+        for k in 0..<n { p[i + k] = v[k] }
+    }
+
+    /// Lanes `0..<n` true.
+    @inlinable @inline(__always)
+    public static func mask(_ n: Int) -> SIMDMask<SIMD8<Int32>> {
+        SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< Int32(n)
+    }
+
+    /// Σ over `range` of `step(i, n)`, the values of elements `i..<i+n` (n = 8 except for the
+    /// range's last partial vector, whose extra lanes are dropped here).
+    ///
+    /// Blocks of `block` elements from the range's start are summed in four Float accumulators
+    /// and widened to Double, so the result depends only on the range, never on who runs it.
+    @inlinable @inline(__always)
+    public static func blockSum(_ range: Range<Int>, _ step: (Int, Int) -> V) -> Double {
+        var total = SIMD8<Double>()
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            let blockEnd = min(end, i + block)
+            var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+            while i + 32 <= blockEnd {
+                a0 += step(i, 8)
+                a1 += step(i + 8, 8)
+                a2 += step(i + 16, 8)
+                a3 += step(i + 24, 8)
+                i += 32
+            }
+            while i + 8 <= blockEnd {
+                a0 += step(i, 8)
+                i += 8
+            }
+            if i < blockEnd {
+                let n = blockEnd - i
+                a1 += step(i, n).replacing(with: 0, where: .!mask(n))
+                i = blockEnd
+            }
+            total += SIMD8<Double>((a0 + a1) + (a2 + a3))
+        }
+        return total.sum()
+    }
+}
+
+/// The logistic terms shared by binary_cross_entropy_with_logits and multilabel_soft_margin_loss,
+/// from one exp and one log1p per 8 elements.
+public struct LogisticTerms {
+    /// `e^{−|x|}`.
+    public var e: SIMD8<Float>
+    /// `−logσ(x) = log1p(e) − min(x, 0) ≥ 0`.
+    public var negLogSigmoid: SIMD8<Float>
+    /// `−logσ(−x) = log1p(e) + max(x, 0) ≥ 0`.
+    public var negLogSigmoidOfNegative: SIMD8<Float>
+
+    /// NaN stays NaN in both terms (the selects keep it); x = ±inf gives 0 and +inf.
+    @inlinable @inline(__always)
+    public init(_ x: SIMD8<Float>) {
+        e = VectorMath.exp(-abs(x))
+        let softplus = VectorMath.log1pViaLog(e)
+        negLogSigmoid = softplus - x.replacing(with: 0, where: x .> 0)
+        negLogSigmoidOfNegative = softplus + x.replacing(with: 0, where: x .< 0)
+    }
+
+    /// σ(x) from the same e^{−|x|}: 1/(1 + e) for x ≥ 0, e/(1 + e) below, so it never overflows.
+    @inlinable @inline(__always)
+    public func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let r = 1 / (1 + e)
+        return r.replacing(with: e * r, where: x .< 0)
+    }
+}
+
+extension VectorMath {
+    /// log1p(t) from one vector `log` (libmvec's log1pf costs about three logf here), by Goldberg's
+    /// correction: with `u = fl(1 + t)`, `log1p(t) = log(u)·t/(u − 1)`, exact in `u − 1`
+    /// (Sterbenz), so the result keeps log's few-ulp relative accuracy even for tiny t; `u = 1`
+    /// and t = +inf return t itself. t = −1 gives −inf and NaN stays NaN, as log1p does.
+    @inlinable @inline(__always)
+    public static func log1pViaLog(_ t: SIMD8<Float>) -> SIMD8<Float> {
+        let u = 1 + t
+        let corrected = log(u) * (t / (u - 1))
+        return corrected.replacing(with: t, where: (u .== 1) .| (t .== .infinity))
+    }
+}

@@ -1,0 +1,168 @@
+import LossSpec
+
+/// The per-element function of a loss whose unreduced value at each element of the broadcast shape
+/// depends only on its arguments there (PoissonNLL, GaussianNLL, KLDiv), on 8 lanes — the width of
+/// the libmvec exp/log it calls. The third argument is zero for two-argument losses.
+protocol ElementwiseKernel {
+    typealias V = SIMD8<Float>
+    /// The unreduced loss.
+    func loss(_ a: V, _ b: V, _ c: V) -> V
+    /// The unreduced loss and the upstream `u` times its partial derivative in each argument.
+    func lossAndGradients(_ a: V, _ b: V, _ c: V, _ u: V) -> (loss: V, a: V, b: V, c: V)
+}
+
+/// The shared Float32 pipeline of PoissonNLL, GaussianNLL and KLDiv, mirroring the Reference's
+/// `ElementwiseLoss`: broadcast, one fused pass, reduction, gradients summed back onto each
+/// argument's shape.
+///
+/// Hot path (arguments already of the loss's shape, so `expand` is free): one pass per chunk of
+/// `Parallel.elementChunk` elements that reads each argument once and writes the elementwise output
+/// and every gradient where requested; the loss is summed per lane in Float over blocks of 1024
+/// elements, each block widened to Double, blocks and chunks added in order — so the sum does not
+/// depend on the thread count and its rounding stays at a few eps of Σ|l|.
+/// General path (broadcasting): arguments materialised on the broadcast shape, gradients summed
+/// back in Double (`Broadcasting`).
+enum FastElementwise {
+    /// One differentiable argument: its tensor and the shape it broadcasts from (GaussianNLL's
+    /// homoscedastic var takes part unsqueezed; its gradient keeps the tensor's own shape).
+    struct Argument {
+        var name: String
+        var tensor: Tensor<Float>
+        var shape: [Int]
+        init(_ name: String, _ tensor: Tensor<Float>, as shape: [Int]? = nil) {
+            self.name = name
+            self.tensor = tensor
+            self.shape = shape ?? tensor.shape
+        }
+    }
+
+    /// Sum of the loss over a block before it is widened to Double: 1024 elements = 64 per lane
+    /// of the two 8-lane accumulators.
+    static let block = 1024
+
+    static func evaluate<K: ElementwiseKernel>(
+        _ kernel: K, arguments: [Argument], shape full: [Int], reduction: Reduction, divisor: Double,
+        gradOutput: Tensor<Float>?, threads: Int
+    ) throws -> FastResult {
+        precondition((2...3).contains(arguments.count), "two or three arguments")
+        let upstream = try Upstream.make(gradOutput, reduction: reduction, shape: full, divisor: divisor)
+        let expanded = arguments.map { Broadcasting.expand($0.tensor.reshaped($0.shape), to: full) }
+        let a = expanded[0], b = expanded[1], c = arguments.count == 3 ? expanded[2] : nil
+        let n = Shape.count(full)
+        let wantElements = reduction == .none
+        let gradients = upstream != nil
+        // Outputs: elementwise loss, then one gradient per argument. Left uninitialised: the pass
+        // writes every element, so its workers take the first-touch page faults in parallel and
+        // nothing is zero-filled first.
+        let counts = [wantElements ? n : 0] + arguments.map { _ in gradients ? n : 0 }
+        let (partials, outputs): ([Double], [[Float]]) = a.withUnsafeBufferPointer { ab in
+            b.withUnsafeBufferPointer { bb in
+                c.withOptionalBuffer { cp in
+                    upstream.withElementwise { up, uniform in
+                        withUninitialized(counts[...], []) { p in
+                            let streams = UncheckedSendable(Streams3(
+                                a: ab.baseAddress, b: bb.baseAddress, c: cp, up: up, uniform: uniform,
+                                out: p[0], ga: p[1], gb: p[2], gc: p.count > 3 ? p[3] : nil))
+                            return Parallel.mapChunks(count: n, chunk: Parallel.elementChunk, threads: threads,
+                                                      initial: 0.0) { range in
+                                if gradients {
+                                    chunk(range, streams.value) { a, b, c, u in kernel.lossAndGradients(a, b, c, u) }
+                                } else {
+                                    chunk(range, streams.value) { a, b, c, _ in (kernel.loss(a, b, c), .zero, .zero, .zero) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let total = partials.reduce(0, +)
+        var result = FastResult()
+        switch reduction {
+        case .none: result.outputs["output"] = Tensor(shape: full, scalars: outputs[0])
+        case .sum: result.outputs["output"] = Tensor(scalar: Float(total))
+        case .mean, .batchmean: result.outputs["output"] = Tensor(scalar: Float(total / divisor))
+        }
+        guard gradients else { return result }
+        for (argument, g) in zip(arguments, outputs.dropFirst()) {
+            result.outputs["grad_\(argument.name)"] = Tensor(
+                shape: argument.tensor.shape, scalars: Broadcasting.sumToShape(g, from: full, to: argument.shape))
+        }
+        return result
+    }
+
+    /// Calls `body` with one uninitialised Float buffer per count (nil where the count is 0) and
+    /// returns its result with the arrays; `body` must write every element of every buffer.
+    static func withUninitialized<R>(_ counts: ArraySlice<Int>, _ pointers: [UnsafeMutablePointer<Float>?],
+                                     _ body: ([UnsafeMutablePointer<Float>?]) -> R) -> (R, [[Float]]) {
+        guard let n = counts.first else { return (body(pointers), []) }
+        var inner: (R, [[Float]])?
+        let array = [Float](unsafeUninitializedCapacity: n) { buffer, count in
+            inner = withUninitialized(counts.dropFirst(), pointers + [n == 0 ? nil : buffer.baseAddress], body)
+            count = n
+        }
+        guard let (result, rest) = inner else { preconditionFailure("the initializer always runs") }
+        return (result, [array] + rest)
+    }
+
+    /// The pointers of one pass. Inputs `a`, `b` (and `c`) are nil only when empty (then no chunk runs).
+    struct Streams3 {
+        var a, b, c, up: UnsafePointer<Float>?
+        var uniform: Float
+        var out, ga, gb, gc: UnsafeMutablePointer<Float>?
+    }
+
+    /// One chunk: Σ loss, and where requested the elementwise loss and the gradients.
+    @inline(__always)
+    static func chunk(_ range: Range<Int>, _ s: Streams3,
+                      _ f: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+                          -> (loss: SIMD8<Float>, a: SIMD8<Float>, b: SIMD8<Float>, c: SIMD8<Float>)) -> Double {
+        typealias V = SIMD8<Float>
+        guard let a = s.a, let b = s.b else { return 0 }
+        let uniform = V(repeating: s.uniform)
+        /// Elements i..<i+n (n ≤ 8); lanes past n are padded with 1 (every kernel is finite there
+        /// and they are neither stored nor summed).
+        @inline(__always) func step(_ i: Int, _ n: Int) -> V {
+            let full = n == 8
+            @inline(__always) func load(_ p: UnsafePointer<Float>) -> V {
+                full ? UnsafeRawPointer(p + i).loadUnaligned(as: V.self) : loadPartial(p, i, n)
+            }
+            @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>?) {
+                guard let p else { return }
+                if full { UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self) } else { for k in 0..<n { p[i + k] = v[k] } }
+            }
+            let r = f(load(a), load(b), s.c.map(load) ?? V(), s.up.map(load) ?? uniform)
+            store(r.loss, s.out)
+            store(r.a, s.ga)
+            store(r.b, s.gb)
+            store(r.c, s.gc)
+            return full ? r.loss : r.loss.replacing(with: 0, where: SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(n))
+        }
+        var total = 0.0
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            let blockEnd = min(end, i + block)
+            var acc0 = V(), acc1 = V()
+            while i + 16 <= blockEnd {
+                acc0 += step(i, 8)
+                acc1 += step(i + 8, 8)
+                i += 16
+            }
+            while i < blockEnd {
+                acc0 += step(i, min(8, blockEnd - i))
+                i += 8
+            }
+            i = blockEnd
+            total += SIMD8<Double>(acc0 + acc1).sum()
+        }
+        return total
+    }
+
+    @inline(__always)
+    static func loadPartial(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int) -> SIMD8<Float> {
+        var v = SIMD8<Float>(repeating: 1)
+        for k in 0..<n { v[k] = p[i + k] }
+        return v
+    }
+}

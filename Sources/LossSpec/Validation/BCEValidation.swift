@@ -1,0 +1,34 @@
+/// The argument checks of `binary_cross_entropy` (spec §8), shared by Reference and Fast so both
+/// raise the same error kind, on the same argument, in the same order:
+/// target shape, input values, target values, weight shape.
+public enum BCEValidation {
+    /// All checks in PyTorch's order.
+    public static func validate<T: BinaryFloatingPoint>(input: Tensor<T>, target: Tensor<T>, weightShape: [Int]?) throws {
+        try checkTargetShape(input: input.shape, target: target.shape)
+        try checkValues(input: input, target: target)
+        try checkWeightShape(weightShape, input: input.shape)
+    }
+
+    /// Input and target must have exactly the same shape (spec §0.4, strict equality).
+    public static func checkTargetShape(input: [Int], target: [Int]) throws {
+        guard target == input else {
+            throw LossError(.shapeMismatch, argument: "target",
+                            "target size \(target) must equal the input size \(input)")
+        }
+    }
+
+    /// Every input and target element must lie in [0, 1]; NaN fails (PyTorch's `0 <= x && x <= 1`).
+    public static func checkValues<T: BinaryFloatingPoint>(input: Tensor<T>, target: Tensor<T>) throws {
+        for (name, t) in [("input", input), ("target", target)] {
+            if let bad = t.scalars.first(where: { !(0...1).contains($0) }) {
+                throw LossError(.invalidValue, argument: name,
+                                "all elements of \(name) should be between 0 and 1 (found \(Double(bad)))")
+            }
+        }
+    }
+
+    /// The weight broadcasts to the input without enlarging it.
+    public static func checkWeightShape(_ weight: [Int]?, input: [Int]) throws {
+        if let weight { try NonEnlargingBroadcast.check("weight", weight, into: input) }
+    }
+}

@@ -1,0 +1,100 @@
+import Testing
+import LossSpec
+import Reference
+@testable import Fast
+
+/// Fast-vs-Reference checks for the elementwise likelihood losses (PoissonNLL, GaussianNLL, KLDiv).
+enum LikelihoodCheck {
+    /// SplitMix64: deterministic test inputs, each rounded to Float32.
+    struct RNG {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
+            Double(Float(lo + (hi - lo) * Double(next() >> 40) * 0x1p-24))
+        }
+        mutating func tensor(_ shape: [Int], _ lo: Double, _ hi: Double) -> TensorValue {
+            .float64(Tensor(shape: shape, scalars: (0..<Shape.count(shape)).map { _ in uniform(lo, hi) }))
+        }
+    }
+
+    static let budget = 64.0
+    static let eps32 = 0x1p-24
+
+    /// Adds a random grad_output (±[0.5, 2)) in the shape of the Reference's output.
+    static func withGradOutput(_ c: LossCase, _ rng: inout RNG) throws -> LossCase {
+        var c = c
+        let shape = try #require(try Reference.evaluate(c).output).shape
+        c.inputs["grad_output"] = .float64(Tensor(shape: shape, scalars: (0..<Shape.count(shape)).map { _ in
+            rng.uniform(0.5, 2) * (rng.next() % 5 == 0 ? -1 : 1)
+        }))
+        return c
+    }
+
+    /// Fast (1 thread) agrees with the Reference on every role within the design §4 tolerance;
+    /// returns the largest normalized error.
+    @discardableResult
+    static func expectAgreement(_ c: LossCase, sourceLocation: SourceLocation = #_sourceLocation) throws -> Double {
+        let r = try Reference.evaluate(c)
+        let f = try Fast.evaluate(c, threads: 1)
+        #expect(Set(f.outputs.keys) == Set(r.outputs.keys), "roles", sourceLocation: sourceLocation)
+        var worst = 0.0
+        for (role, expected) in r.outputs {
+            guard let got = f.outputs[role], got.shape == expected.shape else {
+                Issue.record("\(role): missing or wrong shape", sourceLocation: sourceLocation)
+                continue
+            }
+            let scale = r.scales[role]?.scalars ?? expected.scalars.map(abs)
+            for i in expected.scalars.indices {
+                let (g, e) = (got.scalars[i], expected.scalars[i])
+                if g == e || (g.isNaN && e.isNaN) { continue }
+                let err = g.isFinite && e.isFinite
+                    ? abs(g - e) / (eps32 * max(scale[i], abs(e), Double(Float.leastNormalMagnitude))) : .infinity
+                worst = max(worst, err)
+                if err > budget {
+                    Issue.record("\(c.loss.rawValue) \(c.options) \(role)[\(i)]: fast \(g), reference \(e), normalized error \(err)",
+                                 sourceLocation: sourceLocation)
+                }
+            }
+        }
+        return worst
+    }
+
+    /// Fast's results are bit-identical for 1, 2 and 8 threads.
+    static func expectThreadIndependence(_ c: LossCase, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func bits(_ threads: Int) throws -> [String: [UInt64]] {
+            try Fast.evaluate(c, threads: threads).outputs.mapValues { $0.scalars.map(\.bitPattern) }
+        }
+        let one = try bits(1)
+        #expect(try bits(2) == one, sourceLocation: sourceLocation)
+        #expect(try bits(8) == one, sourceLocation: sourceLocation)
+    }
+
+    /// Forward only and forward+backward: thread-independent, and the latter agrees with the Reference.
+    static func expectThreadIndependence(_ c: LossCase, withGradients rng: inout RNG,
+                                         sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try expectThreadIndependence(c, sourceLocation: sourceLocation)
+        let g = try withGradOutput(c, &rng)
+        try expectThreadIndependence(g, sourceLocation: sourceLocation)
+        try expectAgreement(g, sourceLocation: sourceLocation)
+    }
+
+    /// Fast raises the same error kind as the Reference.
+    static func expectSameError(_ c: LossCase, _ kind: ErrorKind, sourceLocation: SourceLocation = #_sourceLocation) {
+        for (name, evaluate) in [("reference", { try Reference.evaluate(c) }), ("fast", { try Fast.evaluate(c) })] {
+            do {
+                _ = try evaluate()
+                Issue.record("\(name): no error, expected \(kind.rawValue)", sourceLocation: sourceLocation)
+            } catch let e as LossError {
+                #expect(e.kind == kind, "\(name): \(e)", sourceLocation: sourceLocation)
+            } catch {
+                Issue.record("\(name): \(error)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+}
