@@ -29,12 +29,13 @@ let package = Package(
         .target(name: "CAllocator"),
         .target(name: "Fast", dependencies: ["LossSpec", "CVectorMath"], swiftSettings: vectorISA),
         .target(name: "GoldenStore", dependencies: ["LossSpec", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: vectorISA),
+        .target(name: "History", dependencies: ["LossSpec", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: vectorISA),
         .target(name: "Generator", dependencies: ["LossSpec", "Reference", "GoldenStore"], swiftSettings: vectorISA),
-        .target(name: "Runner", dependencies: ["LossSpec", "Reference", "Fast", "GoldenStore", "Generator"], swiftSettings: vectorISA),
+        .target(name: "Runner", dependencies: ["LossSpec", "Reference", "Fast", "GoldenStore", "Generator", "History"], swiftSettings: vectorISA),
         .executableTarget(
             name: "lossbench",
             dependencies: [
-                "LossSpec", "Reference", "Fast", "GoldenStore", "Generator", "Runner", "CAllocator",
+                "LossSpec", "Reference", "Fast", "GoldenStore", "Generator", "Runner", "History", "CAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: vectorISA),
@@ -44,6 +45,7 @@ let package = Package(
         .testTarget(name: "GoldenStoreTests", dependencies: ["GoldenStore", "LossSpec"], swiftSettings: vectorISA),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "GoldenStore", "LossSpec"], swiftSettings: vectorISA),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Generator", "GoldenStore", "LossSpec", "Reference"], swiftSettings: vectorISA),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "lossbench", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: vectorISA),
         .testTarget(name: "lossbenchTests", dependencies: ["lossbench", "GoldenStore", "LossSpec"], swiftSettings: vectorISA),
     ]
 )

@@ -1,6 +1,7 @@
 import Dispatch
 import Fast
 import Foundation
+import History
 import LossSpec
 import Reference
 
@@ -43,18 +44,8 @@ public struct BenchSettings: Sendable {
     public init() {}
 }
 
-public enum Stats {
-    public static func median(_ xs: [Double]) -> Double { quantile(xs, 0.5) }
-
-    /// Linear-interpolated quantile of the samples.
-    public static func quantile(_ xs: [Double], _ q: Double) -> Double {
-        guard !xs.isEmpty else { return .nan }
-        let s = xs.sorted()
-        let pos = q * Double(s.count - 1)
-        let lo = Int(pos.rounded(.down)), hi = Int(pos.rounded(.up))
-        return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
-    }
-}
+/// Median and quantiles of samples (defined once, in History).
+public typealias Stats = History.Stats
 
 /// The timing method: warm-up, then samples interleaved with a fixed calibration kernel, so runs on
 /// a noisy shared machine can be compared as ratios to the calibration.

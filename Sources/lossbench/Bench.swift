@@ -2,6 +2,7 @@ import ArgumentParser
 import CAllocator
 import Fast
 import Foundation
+import History
 import LossSpec
 import Runner
 
@@ -15,6 +16,9 @@ struct Bench: ParsableCommand {
             compared as ratios. Build in release mode: swift build -c release --product lossbench.
             --json prints one JSON object per line: loss, impl, pass, shape, threads, median_ns, \
             min_ns, p25_ns, p75_ns, samples, calibration_median_ns, raw samples.
+            Every run is recorded, with its raw samples and calibration times, in the history database \
+            (--history, default Reports/history.sqlite) unless --no-record; see `lossbench history`, \
+            `lossbench gate` and `lossbench report`. Exit 3 if the history database is unusable.
             """
     )
 
@@ -47,6 +51,15 @@ struct Bench: ParsableCommand {
 
     @Flag(name: .long, help: "Print JSON lines instead of the table.")
     var json = false
+
+    @Option(name: .long, help: "The history database this run is recorded in.")
+    var history = HistoryDatabase.defaultPath
+
+    @Flag(name: .long, help: "Do not record this run in the history database.")
+    var noRecord = false
+
+    @Option(name: .long, help: "A label for this run in the history (e.g. 'before-simd'); `gate --baseline label:NAME` finds it.")
+    var label: String?
 
     func validate() throws {
         _ = try CLI.parseLosses(loss)
@@ -82,21 +95,26 @@ struct Bench: ParsableCommand {
         settings.maxSamples = maxSamples
         settings.minSeconds = minTime
 
-        var problems = losses.map(BenchSuite.standard)
+        // Fail before measuring if the history cannot take the run.
+        let store = noRecord ? nil : try BenchHistory.open(history)
+        let startedAt = BenchHistory.now()
+        var problems = losses.map { ("standard", BenchSuite.standard($0)) }
         if grid {
-            problems += losses.flatMap { l in BenchSuite.gridSizes.map { BenchSuite.problem(l, elements: $0) } }
+            problems += losses.flatMap { l in BenchSuite.gridSizes.map { ("grid", BenchSuite.problem(l, elements: $0)) } }
         }
         if bandwidth {
-            problems += BenchSuite.memoryBound.filter(losses.contains).map { BenchSuite.problem($0, elements: 1 << 24) }
+            problems += BenchSuite.memoryBound.filter(losses.contains).map { ("bandwidth", BenchSuite.problem($0, elements: 1 << 24)) }
         }
         var results: [BenchMeasurement] = []
+        var recorded: [MeasurementInput] = []
         if !json { print("lossbench bench: \(problems.count) problems × \(passes.count) passes × \(impls.count) impls, \(threads) threads") }
-        for problem in problems {
+        for (suite, problem) in problems {
             for p in passes {
                 for i in impls {
                     do {
                         let m = try Benchmark.measure(problem, impl: i, pass: p, settings: settings)
                         results.append(m)
+                        recorded.append(BenchHistory.input(m, suite: suite))
                         emit(m)
                     } catch {
                         CLI.warn("\(problem.loss.rawValue) \(problem.shape) \(i) \(p.rawValue): \(error)")
@@ -107,9 +125,14 @@ struct Bench: ParsableCommand {
         if bandwidth {
             let m = Benchmark.bandwidthBaseline(elements: 1 << 24, settings: settings)
             results.append(m)
+            recorded.append(BenchHistory.input(m, suite: "bandwidth"))
             emit(m)
         }
         if !json { print("\n" + summary(results)) }
+        if let store {
+            let run = try BenchHistory.record(store, recorded, startedAt: startedAt, threads: threads, label: label)
+            if !json { print("recorded as \(run.summary) in \(history)") }
+        }
     }
 
     func emit(_ m: BenchMeasurement) {

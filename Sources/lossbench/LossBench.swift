@@ -10,7 +10,7 @@ struct LossBench: ParsableCommand {
             Exit codes: 0 success; 1 conformance failure; 2 performance regression; \
             3 unusable input (missing or corrupt database, bad JSON, I/O error).
             """,
-        subcommands: [Eval.self, Generate.self, Check.self, Show.self, Bench.self, Fuzz.self]
+        subcommands: [Eval.self, Generate.self, Check.self, Show.self, Fuzz.self, Bench.self, HistoryCommand.self, GateCommand.self, Report.self]
     )
 }
 

@@ -1,0 +1,272 @@
+import Foundation
+import GRDB
+import LossSpec
+
+/// Why a history database cannot be used (CLI exit code 3). Each says which file and what.
+public enum HistoryError: Error, Sendable, CustomStringConvertible {
+    case missing(path: String)
+    case notSQLite(path: String, detail: String)
+    case foreign(path: String, reason: String)
+    case wrongVersion(path: String, found: String)
+    case corrupt(path: String, detail: String)
+    case io(path: String, detail: String)
+    /// A query the history cannot answer: no runs, an unknown baseline, a run id that does not exist.
+    case notFound(String)
+    /// Two runs from different machine keys: their times are not comparable.
+    case foreignMachine(current: String, baseline: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let p): "\(p): no history database here; `lossbench bench` creates it (or pass --history PATH)"
+        case .notSQLite(let p, let d): "\(p): not an SQLite database (\(d))"
+        case .foreign(let p, let r): "\(p): not a LossBench history database: \(r)"
+        case .wrongVersion(let p, let v):
+            "\(p): history format_version \(v) is not supported; this lossbench reads format_version \(HistoryDatabase.formatVersion)"
+        case .corrupt(let p, let d): "\(p): corrupt history database: \(d)"
+        case .io(let p, let d): "\(p): I/O error: \(d)"
+        case .notFound(let what): what
+        case .foreignMachine(let c, let b):
+            "refusing to compare runs from different machines: the latest run is on '\(c)', the baseline on '\(b)'. "
+                + "Times from different machines are not comparable; pass --allow-foreign-machine to compare anyway"
+        }
+    }
+}
+
+/// What `bench` hands over for one measurement.
+public struct MeasurementInput: Sendable {
+    public var suite: String
+    public var loss: String
+    public var impl: String
+    public var pass: String
+    public var shape: String
+    public var elements: Int
+    public var threads: Int
+    /// Nanoseconds of each timed call, in order.
+    public var samples: [Double]
+    /// Nanoseconds of the calibration kernel timed right before each sample.
+    public var calibration: [Double]
+
+    public init(suite: String, loss: String, impl: String, pass: String, shape: String, elements: Int, threads: Int,
+                samples: [Double], calibration: [Double]) {
+        self.suite = suite
+        self.loss = loss
+        self.impl = impl
+        self.pass = pass
+        self.shape = shape
+        self.elements = elements
+        self.threads = threads
+        self.samples = samples
+        self.calibration = calibration
+    }
+}
+
+/// A measurement with its raw samples, as read back.
+public struct StoredMeasurement: Sendable {
+    public var record: MeasurementRecord
+    public var samples: [SampleRecord]
+
+    /// Each sample divided by the measurement's calibration median: time in units of the
+    /// calibration kernel, comparable across runs on one machine whose speed drifted.
+    public var normalizedSamples: [Double] {
+        let c = record.calibrationMedianNs
+        return samples.map { $0.ns / c }
+    }
+
+    public var rawSamples: [Double] { samples.map(\.ns) }
+}
+
+/// The timing history (SQLite via GRDB): open or create, record a run atomically, query.
+public final class HistoryDatabase: Sendable {
+    public static let format = "lossbench-history"
+    public static let formatVersion = "1"
+    public static let defaultPath = "Reports/history.sqlite"
+
+    public let path: String
+    let queue: DatabaseQueue
+
+    private init(path: String, queue: DatabaseQueue) {
+        self.path = path
+        self.queue = queue
+    }
+
+    /// Opens an existing history database read-only, validating that it is one.
+    public static func openExisting(_ path: String) throws -> HistoryDatabase {
+        guard FileManager.default.fileExists(atPath: path) else { throw HistoryError.missing(path: path) }
+        var config = Configuration()
+        config.readonly = true
+        let queue: DatabaseQueue
+        do { queue = try DatabaseQueue(path: path, configuration: config) } catch {
+            throw HistoryError.notSQLite(path: path, detail: "\(error)")
+        }
+        let db = HistoryDatabase(path: path, queue: queue)
+        try db.validate(allowEmpty: false)
+        return db
+    }
+
+    /// Opens the history database for recording, creating it (and its directory) if needed.
+    public static func openForWriting(_ path: String) throws -> HistoryDatabase {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw HistoryError.io(path: path, detail: "cannot create directory \(directory): \(error.localizedDescription)")
+        }
+        let queue: DatabaseQueue
+        do { queue = try DatabaseQueue(path: path) } catch {
+            throw HistoryError.notSQLite(path: path, detail: "\(error)")
+        }
+        let db = HistoryDatabase(path: path, queue: queue)
+        try db.validate(allowEmpty: true)
+        do {
+            try HistoryMigrations.migrator.migrate(queue)
+            try queue.write { d in
+                try HistoryMetaRecord(key: "format", value: format).save(d)
+                try HistoryMetaRecord(key: "format_version", value: formatVersion).save(d)
+            }
+        } catch {
+            throw HistoryError.io(path: path, detail: "\(error)")
+        }
+        return db
+    }
+
+    /// Checks the file is a history database of our format (or, when allowed, an empty SQLite file).
+    func validate(allowEmpty: Bool) throws {
+        do {
+            try queue.read { d in
+                let tables: Set<String>
+                do {
+                    tables = Set(try String.fetchAll(d, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+                } catch {
+                    throw HistoryError.notSQLite(path: path, detail: "\(error)")
+                }
+                if tables.isEmpty && allowEmpty { return }
+                guard tables.contains("meta") else {
+                    throw HistoryError.foreign(path: path, reason: "it has no meta table")
+                }
+                let meta = Dictionary(try HistoryMetaRecord.fetchAll(d).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+                guard meta["format"] == Self.format else {
+                    throw HistoryError.foreign(
+                        path: path, reason: "meta.format is \(meta["format"].map { "'\($0)'" } ?? "missing"), expected '\(Self.format)'")
+                }
+                guard meta["format_version"] == Self.formatVersion else {
+                    throw HistoryError.wrongVersion(path: path, found: meta["format_version"] ?? "(missing)")
+                }
+                for t in ["runs", "measurements", "samples"] where !tables.contains(t) {
+                    throw HistoryError.corrupt(path: path, detail: "table \(t) is missing")
+                }
+            }
+        } catch let e as HistoryError {
+            throw e
+        } catch {
+            throw HistoryError.corrupt(path: path, detail: "\(error)")
+        }
+    }
+
+    /// Runs a read, turning SQLite errors into `HistoryError.corrupt`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.read(body) } catch let e as HistoryError { throw e } catch {
+            throw HistoryError.corrupt(path: path, detail: "\(error)")
+        }
+    }
+
+    // MARK: Recording
+
+    /// Records one run with all its measurements and samples in a single transaction: a crash or
+    /// error leaves either the whole run or nothing.
+    @discardableResult
+    public func record(_ run: RunRecord, _ measurements: [MeasurementInput]) throws -> RunRecord {
+        var run = run
+        do {
+            try queue.write { d in
+                try run.insert(d)
+                guard let runID = run.id else { return }
+                for m in measurements {
+                    let calibrationMedian = Stats.median(m.calibration)
+                    let med = Stats.median(m.samples)
+                    var record = MeasurementRecord(
+                        id: nil, runID: runID, suite: m.suite, loss: m.loss, impl: m.impl, pass: m.pass, shape: m.shape,
+                        elements: m.elements, threads: m.threads, sampleCount: m.samples.count,
+                        medianNs: med, minNs: m.samples.min() ?? .nan,
+                        p25Ns: Stats.quantile(m.samples, 0.25), p75Ns: Stats.quantile(m.samples, 0.75),
+                        calibrationMedianNs: calibrationMedian, normalizedMedian: med / calibrationMedian)
+                    try record.insert(d)
+                    guard let mid = record.id else { continue }
+                    for (i, ns) in m.samples.enumerated() {
+                        let c = i < m.calibration.count ? m.calibration[i] : calibrationMedian
+                        try SampleRecord(measurementID: mid, seq: i, ns: ns, calibrationNs: c).insert(d)
+                    }
+                }
+            }
+        } catch {
+            throw HistoryError.io(path: path, detail: "recording the run failed, nothing was written: \(error)")
+        }
+        return run
+    }
+
+    // MARK: Queries
+
+    /// All runs, oldest first; optionally only those of one machine key.
+    public func runs(machineKey: String? = nil) throws -> [RunRecord] {
+        try read { d in
+            var request = RunRecord.order(Column("id"))
+            if let machineKey { request = request.filter(Column("machine_key") == machineKey) }
+            return try request.fetchAll(d)
+        }
+    }
+
+    public func run(id: Int64) throws -> RunRecord {
+        guard let r = try read({ try RunRecord.fetchOne($0, key: id) }) else {
+            throw HistoryError.notFound("\(path): there is no run \(id)")
+        }
+        return r
+    }
+
+    /// The measurements of a run, without samples.
+    public func measurements(runID: Int64) throws -> [MeasurementRecord] {
+        try read { d in
+            try MeasurementRecord.filter(Column("run_id") == runID).order(Column("id")).fetchAll(d)
+        }
+    }
+
+    /// The measurements of a run with their raw samples.
+    public func storedMeasurements(runID: Int64) throws -> [StoredMeasurement] {
+        try read { d in
+            let records = try MeasurementRecord.filter(Column("run_id") == runID).order(Column("id")).fetchAll(d)
+            let samples = try SampleRecord.fetchAll(
+                d, sql: "SELECT s.* FROM samples s JOIN measurements m ON m.id = s.measurement_id WHERE m.run_id = ? ORDER BY s.measurement_id, s.seq",
+                arguments: [runID])
+            let byMeasurement = Dictionary(grouping: samples, by: \.measurementID)
+            return records.map { StoredMeasurement(record: $0, samples: byMeasurement[$0.id ?? -1] ?? []) }
+        }
+    }
+
+    /// Every measurement of the given runs (all runs when nil), joined with nothing: cheap for trends.
+    public func allMeasurements() throws -> [MeasurementRecord] {
+        try read { try MeasurementRecord.order(Column("run_id"), Column("id")).fetchAll($0) }
+    }
+
+    /// Rows of any SQL (for the views and tests).
+    public func rows(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [Row] {
+        try read { try Row.fetchAll($0, sql: sql, arguments: arguments) }
+    }
+}
+
+/// Sample statistics shared by the bench command, the history and the gate.
+public enum Stats {
+    public static func median(_ xs: [Double]) -> Double { quantile(xs, 0.5) }
+
+    /// Linear-interpolated quantile of the samples.
+    public static func quantile(_ xs: [Double], _ q: Double) -> Double {
+        guard !xs.isEmpty else { return .nan }
+        let s = xs.sorted()
+        let pos = q * Double(s.count - 1)
+        let lo = Int(pos.rounded(.down)), hi = Int(pos.rounded(.up))
+        return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
+    }
+
+    /// exp(mean(log x)): the average of ratios.
+    public static func geometricMean(_ xs: [Double]) -> Double {
+        guard !xs.isEmpty else { return .nan }
+        return exp(xs.map { log($0) }.reduce(0, +) / Double(xs.count))
+    }
+}

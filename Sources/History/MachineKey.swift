@@ -1,0 +1,128 @@
+import Foundation
+
+/// The stable identity of a machine (design §6): runs are comparable only within one key.
+/// Variant fields (compiler, build configuration, threads, commit) are kept apart in `RunVariant`.
+public struct MachineKey: Sendable, Hashable {
+    public var cpuModel: String
+    public var cores: Int
+    /// Total memory rounded to whole GiB, so the key does not drift with what the kernel reserves.
+    public var memoryGib: Int
+    public var os: String
+    public var arch: String
+
+    public init(cpuModel: String, cores: Int, memoryGib: Int, os: String, arch: String) {
+        self.cpuModel = cpuModel
+        self.cores = cores
+        self.memoryGib = memoryGib
+        self.os = os
+        self.arch = arch
+    }
+
+    /// The key as stored in `runs.machine_key`: 'AMD EPYC 7B13 | 2 cores | 24 GiB | Debian GNU/Linux 12 (bookworm) | x86_64'.
+    public var key: String { "\(cpuModel) | \(cores) cores | \(memoryGib) GiB | \(os) | \(arch)" }
+
+    /// This machine, read once from /proc/cpuinfo, /proc/meminfo, /etc/os-release and uname.
+    public static let current: MachineKey = {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        let osRelease = (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8)) ?? ""
+        let memKiB = field(meminfo, "MemTotal").flatMap { Double($0.split(separator: " ").first ?? "") }
+        let memory = memKiB.map { Int(($0 / 1_048_576).rounded()) }
+            ?? Int((Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824).rounded())
+        var os = field(osRelease, "PRETTY_NAME", separator: "=").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        if os == nil || os!.isEmpty { os = ProcessInfo.processInfo.operatingSystemVersionString }
+        return MachineKey(
+            cpuModel: field(cpuinfo, "model name") ?? field(cpuinfo, "Model") ?? field(cpuinfo, "CPU part") ?? "unknown CPU",
+            cores: ProcessInfo.processInfo.processorCount, memoryGib: memory, os: os ?? "unknown OS", arch: architecture)
+    }()
+
+    static var architecture: String {
+        var u = utsname()
+        uname(&u)
+        return withUnsafeBytes(of: &u.machine) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+
+    /// The value of the first `name: value` (or `name=value`) line.
+    static func field(_ text: String, _ name: String, separator: Character = ":") -> String? {
+        for line in text.split(separator: "\n") {
+            guard let i = line.firstIndex(of: separator) else { continue }
+            if line[..<i].trimmingCharacters(in: .whitespaces) == name {
+                let v = line[line.index(after: i)...].trimmingCharacters(in: .whitespaces)
+                return v.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            }
+        }
+        return nil
+    }
+}
+
+/// What may differ between runs on one machine: compiler, build configuration, threads, code.
+public struct RunVariant: Sendable, Hashable {
+    public var swiftVersion: String
+    public var buildConfig: String
+    public var threads: Int
+    public var gitCommit: String?
+    public var gitDirty: Bool?
+    public var label: String?
+
+    public init(swiftVersion: String = RunVariant.compilerVersion, buildConfig: String = RunVariant.buildConfiguration,
+                threads: Int, gitCommit: String?, gitDirty: Bool?, label: String?) {
+        self.swiftVersion = swiftVersion
+        self.buildConfig = buildConfig
+        self.threads = threads
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+        self.label = label
+    }
+
+    /// This build's variant, with the commit of the git work tree in `directory` (nil outside one).
+    public static func current(threads: Int, label: String?, directory: String = FileManager.default.currentDirectoryPath) -> RunVariant {
+        let commit = git(["rev-parse", "HEAD"], in: directory)
+        let status = commit == nil ? nil : git(["status", "--porcelain", "--untracked-files=no"], in: directory)
+        return RunVariant(threads: threads, gitCommit: commit, gitDirty: status.map { !$0.isEmpty }, label: label)
+    }
+
+    /// The compiler that built this binary, known at compile time (running `swift --version` is slow
+    /// and the toolchain may be absent where the binary runs).
+    public static let compilerVersion: String = {
+        #if compiler(>=6.5)
+        return "≥6.5"
+        #elseif compiler(>=6.4)
+        return "6.4"
+        #elseif compiler(>=6.3.1)
+        return "6.3.1"
+        #elseif compiler(>=6.3)
+        return "6.3"
+        #elseif compiler(>=6.2)
+        return "6.2"
+        #elseif compiler(>=6.1)
+        return "6.1"
+        #else
+        return "<6.1"
+        #endif
+    }()
+
+    public static let buildConfiguration: String = {
+        #if DEBUG
+        return "debug"
+        #else
+        return "release"
+        #endif
+    }()
+
+    /// Runs git once; nil when git is missing, fails, or this is no work tree.
+    static func git(_ arguments: [String], in directory: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", directory] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

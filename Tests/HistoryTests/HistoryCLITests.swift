@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import Testing
+@testable import History
+@testable import lossbench
+
+@Suite(.serialized) struct HistoryCLITests {
+    let path = scratchHistory()
+
+    func record(_ seed: UInt64, slowdown: Double = 1, machine: MachineKey = thisMachine, label: String? = nil) throws {
+        let db = try HistoryDatabase.openForWriting(path)
+        try db.record(runRecord(machine, commit: String(format: "%08x", seed), label: label,
+                                at: String(format: "2025-03-%02dT12:00:00Z", Int(seed % 28) + 1)),
+                      syntheticRun(seed: seed, slowdown: slowdown))
+    }
+
+    @Test func gateExitCodes() throws {
+        #expect(lossbench(["gate", "--history", path]) == 3)  // no database yet
+        try record(1)
+        #expect(lossbench(["gate", "--history", path]) == 3)  // no baseline yet
+        // Ten runs of the same code: never a false alarm.
+        for seed in 2...11 as ClosedRange<UInt64> {
+            try record(seed)
+            #expect(lossbench(["gate", "--history", path]) == 0, "false alarm at run \(seed)")
+        }
+        try record(12, slowdown: 1.3)
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        #expect(lossbench(["gate", "--history", path, "--summary", dir + "/gate.md", "--junit", dir + "/gate.xml"]) == 2)
+        let md = try String(contentsOfFile: dir + "/gate.md", encoding: .utf8)
+        #expect(md.contains("4 regression(s)") && md.contains("| regression | mse_loss fast forward"))
+        let xml = try String(contentsOfFile: dir + "/gate.xml", encoding: .utf8)
+        #expect(xml.contains("failures=\"4\"") && xml.contains("<failure message=\"+3"))
+        // A threshold above the slowdown passes it.
+        #expect(lossbench(["gate", "--history", path, "--threshold", "50"]) == 0)
+        // Against a named baseline.
+        #expect(lossbench(["gate", "--history", path, "--baseline", "commit:00000003"]) == 2)
+        #expect(lossbench(["gate", "--history", path, "--baseline", "commit:ffffffff"]) == 3)
+        // Foreign machine keys are refused unless asked.
+        try record(13, machine: otherMachine)
+        #expect(lossbench(["gate", "--history", path, "--run", "12", "--baseline", "run:13"]) == 3)
+        #expect(lossbench(["gate", "--history", path, "--run", "12", "--baseline", "run:13", "--allow-foreign-machine"]) == 2)
+        #expect(lossbench(["gate", "--history", path, "--baseline", "nonsense"]) == 64)
+    }
+
+    @Test func unusableHistoryDatabasesExitWith3() throws {
+        let junk = path + ".junk"
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: junk))
+        #expect(lossbench(["gate", "--history", junk]) == 3)
+        #expect(lossbench(["history", "--history", junk]) == 3)
+        #expect(lossbench(["history", "--history", path + ".none"]) == 3)
+        #expect(lossbench(["report", "--history", junk, "--no-conformance", "--out", path + ".out"]) == 3)
+        #expect(lossbench(["report", "--db", path + ".no-golden", "--history", path, "--out", path + ".out"]) == 3)
+    }
+
+    @Test func historyFormats() throws {
+        try record(1)
+        try record(2)
+        try record(3, slowdown: 1.2)
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let db = try HistoryDatabase.openExisting(path)
+        var filter = TrendFilter()
+        filter.losses = ["mse_loss"]
+        let points = try Trend.points(db, filter)
+        #expect(points.count == 6)
+        let table = Trend.table(points)
+        #expect(table.contains("vs previous") && table.contains("machine: \(thisMachine.key)"))
+        let csv = Trend.csv(points).split(separator: "\n")
+        #expect(csv.count == 7 && csv[0].hasPrefix("machine_key,run,started_at,commit"))
+        let lines = Trend.jsonLines(points).split(separator: "\n")
+        #expect(lines.count == 6)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            #expect(object["loss"] as? String == "mse_loss" && object["median_ns"] is NSNumber)
+        }
+        #expect(lossbench(["history", "--history", path, "--loss", "mse_loss", "--impl", "fast", "--format", "csv"]) == 0)
+        #expect(lossbench(["history", "--history", path, "--machine", "this", "--format", "json"]) == 0)
+        #expect(lossbench(["history", "--history", path, "--since", "yesterday"]) == 64)
+        // The report from the same history: markdown plus one SVG per chart, each with a title and axis labels.
+        #expect(lossbench(["report", "--history", path, "--no-conformance", "--out", dir + "/reports"]) == 0)
+        let md = try String(contentsOfFile: dir + "/reports/performance.md", encoding: .utf8)
+        #expect(md.contains("Geometric-mean speedup") && md.contains("charts/speedup.svg"))
+        let trend = try String(contentsOfFile: dir + "/reports/charts/trend-mse_loss.svg", encoding: .utf8)
+        #expect(trend.hasPrefix("<svg") && trend.contains("median time per call (ms") && trend.contains("fast, forward"))
+    }
+
+    @Test func svgLogAxesHaveDecadeTicks() {
+        let svg = SVGChart.lineChart(
+            title: "t", x: .init(label: "elements", log: true), y: .init(label: "ms", log: true),
+            series: [.init(name: "a", points: [(x: 1024.0, y: 0.02), (x: 1048576.0, y: 30.0)], color: 0)])
+        for label in ["1000", "10000", "10⁵", "10⁶", "10⁷", "0.01", "0.1", "1", "10", "100"] {
+            #expect(svg.contains(">\(label)</text>"), "missing tick \(label)")
+        }
+    }
+}
