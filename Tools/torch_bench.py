@@ -154,20 +154,21 @@ def measure(args):
 
 def compare(fast_path, torch_path):
     """Table of Fast vs torch medians from two JSON-lines files; geometric means per pass."""
-    def load(path):
+    def load(path, impl):
         rows = {}
         with open(path) as f:
             for line in f:
                 line = line.strip()
                 if line.startswith("{"):
                     r = json.loads(line)
-                    rows[(r["loss"], r["pass"], r["shape"])] = r
+                    if r.get("impl") == impl:
+                        rows[(r["loss"], r["pass"], r["shape"])] = r
         return rows
-    fast, ref = load(fast_path), load(torch_path)
+    fast, ref = load(fast_path, "fast"), load(torch_path, "torch")
     by_pass = {}
     print(f"| loss | pass | shape | fast ms | torch ms | speedup |\n|---|---|---|---:|---:|---:|")
     for key in sorted(ref):
-        if key not in fast or fast[key].get("impl") != "fast":
+        if key not in fast:
             continue
         f, t = fast[key]["median_ns"], ref[key]["median_ns"]
         by_pass.setdefault(key[1], []).append(t / f)

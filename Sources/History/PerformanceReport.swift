@@ -4,7 +4,17 @@ import Foundation
 public enum PerformanceReport {
     /// The report's files by path relative to the reports directory: performance.md and charts/*.svg.
     /// Uses the runs of `machineKey` (default: the machine of the latest run).
-    public static func build(_ db: HistoryDatabase, machineKey: String? = nil) throws -> [(path: String, content: String)] {
+    /// One PyTorch timing from `Tools/torch_bench.py --json`.
+    public struct TorchTiming: Sendable {
+        public var loss: String, pass: String, shape: String
+        public var medianNs: Double, threads: Int, version: String
+        public init(loss: String, pass: String, shape: String, medianNs: Double, threads: Int, version: String) {
+            (self.loss, self.pass, self.shape, self.medianNs, self.threads, self.version) = (loss, pass, shape, medianNs, threads, version)
+        }
+    }
+
+    public static func build(_ db: HistoryDatabase, machineKey: String? = nil,
+                             torch: [TorchTiming] = []) throws -> [(path: String, content: String)] {
         let allRuns = try db.runs()
         guard let latest = allRuns.last else {
             throw HistoryError.notFound("\(db.path): the history has no runs yet; record some with `lossbench bench`")
@@ -48,6 +58,8 @@ public enum PerformanceReport {
             }
             md += "\n![Fast vs Reference](charts/speedup.svg)\n\n"
             files.append(("charts/speedup.svg", speedupChart(run, ms)))
+            if !torch.isEmpty { md += torchSection(ms, torch) }
+            md += bandwidthSection(byRun[run.id!]!.filter { $0.suite == "bandwidth" })
         } else {
             md += "## Latest standard suite\n\nNo run of the standard suite on this machine yet.\n\n"
         }
@@ -90,6 +102,61 @@ public enum PerformanceReport {
         md += "\nRegenerate: `lossbench report` (after `lossbench bench`); query the history with SQL (Reports/README.md), "
         md += "`lossbench history` and `lossbench gate`.\n"
         return [("performance.md", md)] + files
+    }
+
+    /// Fast against PyTorch CPU float32 on the same suite (issue 4's targets: forward ≥ 1× on every
+    /// loss with a geometric mean ≥ 2×, forward+backward ≥ 1× on every loss).
+    static func torchSection(_ ms: [MeasurementRecord], _ torch: [TorchTiming]) -> String {
+        var md = "## Fast vs PyTorch CPU float32\n\n"
+        let threads = Set(torch.map(\.threads)).sorted().map(String.init).joined(separator: ", ")
+        md += "PyTorch \(torch.first?.version ?? "?") timed by `Tools/torch_bench.py` with \(threads) thread(s) on the same "
+        md += "problems; speedup = PyTorch median / Fast median.\n\n"
+        md += "| loss | shape | forward: fast ms | torch ms | speedup | forward+backward: fast ms | torch ms | speedup |\n"
+        md += "|---|---|---:|---:|---:|---:|---:|---:|\n"
+        var speedups: [String: [(String, Double)]] = [:]
+        let losses = Set(torch.map(\.loss)).sorted()
+        for loss in losses {
+            var cells: [String] = []
+            var shape = "–"
+            for pass in ["forward", "backward"] {
+                let t = torch.first { $0.loss == loss && $0.pass == pass }
+                let f = ms.first { $0.impl == "fast" && $0.loss == loss && $0.pass == pass && $0.shape == t?.shape }
+                if let t { shape = t.shape }
+                let s = f.flatMap { f in t.map { $0.medianNs / f.medianNs } }
+                if let s { speedups[pass, default: []].append((loss, s)) }
+                cells += [msText(f?.medianNs), msText(t?.medianNs), s.map { String(format: "%.2f×", $0) } ?? "–"]
+            }
+            md += "| \(loss) | \(shape) | " + cells.joined(separator: " | ") + " |\n"
+        }
+        md += "\n"
+        for pass in ["forward", "backward"] {
+            guard let list = speedups[pass], !list.isEmpty else { continue }
+            let slowest = list.min { $0.1 < $1.1 }!
+            md += String(format: "%@: geometric-mean speedup over PyTorch **%.2f×** over %d losses; slowest %@ at %.2f×.  \n",
+                         pass == "forward" ? "Forward" : "Forward+backward", Stats.geometricMean(list.map(\.1)),
+                         list.count, slowest.0, slowest.1)
+        }
+        md += "\nReproduce on any machine (one run: the Swift suite, then PyTorch, then this report):\n\n"
+        md += "```sh\nswift build -c release --product lossbench\n"
+        md += ".build/release/lossbench bench --impl fast,reference --threads 2 --bandwidth --label standard-suite\n"
+        md += "python3 -m venv /tmp/torch-venv && /tmp/torch-venv/bin/pip install torch numpy\n"
+        md += "/tmp/torch-venv/bin/python Tools/torch_bench.py --threads 2 --json > Reports/torch-bench.jsonl\n"
+        md += ".build/release/lossbench report --torch Reports/torch-bench.jsonl\n```\n"
+        return md + "\n"
+    }
+
+    /// The memory-bound losses at 2^24 elements against a plain Float32 sum over the same bytes.
+    static func bandwidthSection(_ ms: [MeasurementRecord]) -> String {
+        guard let base = ms.first(where: { $0.loss == "float32_sum" }) else { return "" }
+        var md = "## Read bandwidth of the memory-bound losses\n\n"
+        md += String(format: "Baseline: a plain multithreaded Float32 SIMD sum over two arrays of %d floats (the bytes an "
+                     + "elementwise forward reads): %@ ms, %.1f GB/s.\n\n", base.elements, msText(base.medianNs),
+                     Double(2 * 4 * base.elements) / base.medianNs)
+        md += "| loss | elements | fast forward ms | share of the baseline's bandwidth |\n|---|---:|---:|---:|\n"
+        for m in ms where m.impl == "fast" && m.pass == "forward" && m.loss != "float32_sum" {
+            md += String(format: "| %@ | %d | %@ | %.0f%% |\n", m.loss, m.elements, msText(m.medianNs), 100 * base.medianNs / m.medianNs)
+        }
+        return md + "\n"
     }
 
     struct Pair: Hashable, Comparable {

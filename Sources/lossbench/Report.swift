@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GoldenStore
 import History
+import LossSpec
 import Runner
 
 /// `lossbench report`: Reports/conformance.md, Reports/performance.md and the SVG charts.
@@ -32,6 +33,9 @@ struct Report: ParsableCommand {
     @Flag(name: .long, help: "Skip the conformance check (write only performance.md and the charts).")
     var noConformance = false
 
+    @Option(name: .long, help: "PyTorch timings (JSON lines of Tools/torch_bench.py --json) to compare Fast with.")
+    var torch: String?
+
     func run() throws {
         // Read both inputs before writing anything.
         let golden: GoldenFile?
@@ -44,7 +48,8 @@ struct Report: ParsableCommand {
             golden = try CLI.readDatabase(db)
         }
         let store = try HistoryCLI.open(history)
-        let files = try HistoryCLI.run { try PerformanceReport.build(store, machineKey: machine) }
+        let torchTimings = try torch.map(readTorch) ?? []
+        let files = try HistoryCLI.run { try PerformanceReport.build(store, machineKey: machine, torch: torchTimings) }
 
         try createDirectory(out + "/charts")
         if let golden {
@@ -55,6 +60,24 @@ struct Report: ParsableCommand {
         }
         for f in files { try CLI.write(f.content, to: out + "/" + f.path) }
         print("wrote \(out)/performance.md and \(files.count - 1) charts in \(out)/charts")
+    }
+
+    /// Parses `Tools/torch_bench.py --json` output.
+    func readTorch(_ path: String) throws -> [PerformanceReport.TorchTiming] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CLI.unusable("cannot read PyTorch timings \(path)")
+        }
+        return try text.split(separator: "\n").filter { $0.hasPrefix("{") }.map { line in
+            guard case .object(let o)? = try? JSONValue.parse(Data(line.utf8)),
+                  case .string(let loss)? = o["loss"], case .string(let pass)? = o["pass"],
+                  case .string(let shape)? = o["shape"], let median = o["median_ns"]?.doubleValue else {
+                throw CLI.unusable("\(path): a line is not a torch_bench.py JSON record: \(line.prefix(80))")
+            }
+            let version: String
+            if case .string(let v)? = o["torch_version"] { version = v } else { version = "?" }
+            return .init(loss: loss, pass: pass, shape: shape, medianNs: median,
+                         threads: Int(o["threads"]?.doubleValue ?? 0), version: version)
+        }
     }
 
     func createDirectory(_ path: String) throws {
