@@ -1,4 +1,5 @@
 #include "CAllocator.h"
+#include <stdlib.h> /* defines __GLIBC__ (through features.h) on glibc systems; test it after this */
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
