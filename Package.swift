@@ -41,7 +41,7 @@ let package = Package(
             swiftSettings: vectorISA),
         .testTarget(name: "LossSpecTests", dependencies: ["LossSpec"], swiftSettings: vectorISA),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "LossSpec"], swiftSettings: vectorISA),
-        .testTarget(name: "FastTests", dependencies: ["Fast", "LossSpec", "Reference"], swiftSettings: vectorISA),
+        .testTarget(name: "FastTests", dependencies: ["Fast", "LossSpec", "Reference", "Generator"], swiftSettings: vectorISA),
         .testTarget(name: "GoldenStoreTests", dependencies: ["GoldenStore", "LossSpec"], swiftSettings: vectorISA),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "GoldenStore", "LossSpec"], swiftSettings: vectorISA),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Generator", "GoldenStore", "LossSpec", "Reference"], swiftSettings: vectorISA),

@@ -1,20 +1,16 @@
 import Testing
+import Generator
 import LossSpec
 import Reference
 @testable import Fast
 
 /// Fast-vs-Reference checks for the elementwise likelihood losses (PoissonNLL, GaussianNLL, KLDiv).
 enum LikelihoodCheck {
-    /// SplitMix64: deterministic test inputs, each rounded to Float32.
+    /// Deterministic test inputs from the project's seeded generator, each rounded to Float32.
     struct RNG {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var base: SeededRNG
+        init(state seed: UInt64) { base = SeededRNG(seed: seed) }
+        mutating func next() -> UInt64 { base.next() }
         mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
             Double(Float(lo + (hi - lo) * Double(next() >> 40) * 0x1p-24))
         }

@@ -1,21 +1,16 @@
 import Testing
+import Generator
 import LossSpec
 import Reference
 @testable import Fast
 
 /// Fast-vs-Reference checks shared by the logistic losses' tests (BCE, BCEWithLogits, MLSM).
 enum LogisticFastSupport {
-    /// SplitMix64: seeded, so every test run sees the same inputs.
+    /// The project's seeded generator (Generator.SeededRNG), so every test run sees the same inputs.
     struct RNG: RandomNumberGenerator {
-        var state: UInt64
-        init(_ seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var base: SeededRNG
+        init(_ seed: UInt64) { base = SeededRNG(seed: seed) }
+        mutating func next() -> UInt64 { base.next() }
 
         /// Uniform in [lo, hi), rounded to Float32 (golden-database rule: Float32-exact inputs).
         mutating func tensor(_ shape: [Int], _ lo: Double, _ hi: Double) -> TensorValue {

@@ -1,4 +1,5 @@
 import Testing
+import Generator
 import LossSpec
 import Reference
 @testable import Fast
@@ -6,15 +7,12 @@ import Reference
 /// Helpers for the margin-loss Fast tests (margin_ranking, hinge_embedding, cosine_embedding):
 /// Float32-exact random inputs and the design §4 comparison against the Reference.
 struct MarginTestRNG {
-    private var state: UInt64
+    private var base: SeededRNG
 
-    init(_ seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
+    init(_ seed: UInt64) { base = SeededRNG(seed: seed) }
 
-    /// Uniform in [lo, hi), rounded to Float32.
-    mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Double(Float(lo + (hi - lo) * Double(state >> 40) * 0x1p-24))
-    }
+    /// Uniform in [lo, hi), rounded to Float32 (Generator.SeededRNG's draw).
+    mutating func uniform(_ lo: Double, _ hi: Double) -> Double { base.uniform(lo, hi) }
 
     mutating func values(_ shape: [Int], _ lo: Double = -3, _ hi: Double = 3) -> TensorValue {
         .float64(Tensor(shape: shape, scalars: (0..<Shape.count(shape)).map { _ in uniform(lo, hi) }))

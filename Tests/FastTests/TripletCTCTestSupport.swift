@@ -1,4 +1,5 @@
 import Testing
+import Generator
 import LossSpec
 import Reference
 @testable import Fast
@@ -6,17 +7,11 @@ import Reference
 /// Fast-vs-Reference checks for the triplet and CTC tests (design §4 normalized error against
 /// the Reference's scales), deterministic inputs and thread-determinism helpers.
 enum TripletCTCTestSupport {
-    /// A small deterministic generator (SplitMix64) with Float32-exact draws.
+    /// Float32-exact draws from the project's seeded generator (Generator.SeededRNG).
     struct Draws {
-        var state: UInt64
-        init(_ seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var base: SeededRNG
+        init(_ seed: UInt64) { base = SeededRNG(seed: seed) }
+        mutating func next() -> UInt64 { base.next() }
         mutating func unit() -> Double { Double(next() >> 40) * 0x1p-24 }
         mutating func normal(_ std: Double = 1) -> Double {
             Double(Float(std * ((0..<12).reduce(0.0) { s, _ in s + unit() } - 6)))

@@ -1,4 +1,5 @@
 import Testing
+import Generator
 import LossSpec
 import Reference
 @testable import Fast
@@ -6,18 +7,12 @@ import Reference
 /// Fast-vs-Reference checks for the elementwise losses: random Float32-exact cases, the design §4
 /// normalized error against the Reference's scales, thread determinism and error kinds.
 enum ElementwiseLossHarness {
-    /// A deterministic stream of Float32 values (SplitMix64), so failures reproduce.
+    /// A deterministic stream of Float32 values (Generator.SeededRNG), so failures reproduce.
     struct Draw {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
+        var base: SeededRNG
+        init(seed: UInt64) { base = SeededRNG(seed: seed) }
 
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        mutating func next() -> UInt64 { base.next() }
 
         /// Uniform in [lo, hi), rounded to Float.
         mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
