@@ -1,3 +1,4 @@
+import CVectorMath
 import Foundation
 
 /// Log-softmax building blocks for one row of C class scores.
@@ -32,14 +33,33 @@ enum SoftmaxRow {
             i += 16
         }
         if i < n { m1 = pointwiseMax(m1, Streams.loadPartial(x, i, n - i, pad: -.infinity)) }
-        return pointwiseMax(pointwiseMax(m0, m1), pointwiseMax(m2, m3)).max()
+        return horizontalMax(pointwiseMax(pointwiseMax(m0, m1), pointwiseMax(m2, m3)))
     }
 
-    /// `exp(x − m)` on 16 lanes through two libmvec calls.
+    /// The largest non-NaN lane (`−inf` if none) by halving, compare-and-select in registers;
+    /// `SIMD.max()` walked the lanes one by one through the stack, 5% of a 1000-class row.
+    @inline(__always)
+    static func horizontalMax(_ v: V) -> Float {
+        let h8 = v.lowHalf.replacing(with: v.highHalf, where: (v.highHalf .> v.lowHalf) .| (v.lowHalf .!= v.lowHalf))
+        let h4 = h8.lowHalf.replacing(with: h8.highHalf, where: (h8.highHalf .> h8.lowHalf) .| (h8.lowHalf .!= h8.lowHalf))
+        let h2 = h4.lowHalf.replacing(with: h4.highHalf, where: (h4.highHalf .> h4.lowHalf) .| (h4.lowHalf .!= h4.lowHalf))
+        let m = h2[1] > h2[0] || h2[0].isNaN ? h2[1] : h2[0]
+        return m.isNaN ? -.infinity : m
+    }
+
+    /// Σ lanes by halving, in registers (the generic `sum()` is an out-of-line call).
+    @inline(__always)
+    static func horizontalSum(_ v: V) -> Float {
+        let h8 = v.lowHalf + v.highHalf
+        let h4 = h8.lowHalf + h8.highHalf
+        let h2 = h4.lowHalf + h4.highHalf
+        return h2[0] + h2[1]
+    }
+
+    /// `exp(x − m)` on 16 lanes, inline (`d` ≤ 0 or NaN; see `VectorMath.expNonPositive`).
     @inline(__always)
     static func exp(_ d: V) -> V {
-        let lo = VectorMath.exp(d.lowHalf), hi = VectorMath.exp(d.highHalf)
-        return V(lowHalf: lo, highHalf: hi)
+        V(lowHalf: VectorMath.expNonPositive(d.lowHalf), highHalf: VectorMath.expNonPositive(d.highHalf))
     }
 
     /// One pass: `S = Σ exp(x_c − m)` and, when `shifted` is requested, `T = Σ w_c·(x_c − m)`
@@ -48,6 +68,7 @@ enum SoftmaxRow {
     @inline(__always)
     static func expSum(_ x: UnsafePointer<Float>, _ n: Int, max m: Float, weight w: UnsafePointer<Float>?,
                        shifted: Bool, store e: UnsafeMutablePointer<Float>?) -> (s: Float, t: Float) {
+        if !shifted { return (expSum(x, n, max: m, store: e), 0) }
         let mv = V(repeating: m)
         var s0 = V(), s1 = V(), t0 = V(), t1 = V()
         var i = 0
@@ -74,7 +95,47 @@ enum SoftmaxRow {
                 t0 += wd.replacing(with: 0, where: .!mask)
             }
         }
-        return ((s0 + s1).sum(), (t0 + t1).sum())
+        return (horizontalSum(s0 + s1), horizontalSum(t0 + t1))
+    }
+
+    /// `S = Σ exp(x_c − m)` alone (no smoothing term), storing the numerators into `e` when given:
+    /// the cross-entropy forward without label smoothing. 32 classes a step, two accumulators and
+    /// no branch in the loop, so everything stays in the 16 ymm registers.
+    ///
+    /// The tail is loaded with `−inf` padding, whose `exp(−inf − m)` is 0 for any finite or `+inf`
+    /// `m`; for `m = −inf` or NaN every real lane is NaN already, so the padding changes nothing.
+    @inline(__always)
+    static func expSum(_ x: UnsafePointer<Float>, _ n: Int, max m: Float,
+                       store e: UnsafeMutablePointer<Float>?) -> Float {
+        let mv = V(repeating: m)
+        var s0 = V(), s1 = V()
+        var i = 0
+        if let e {
+            while i + 32 <= n {
+                let e0 = exp(Streams.load(x, i) - mv), e1 = exp(Streams.load(x, i + 16) - mv)
+                Streams.store(e0, e, i)
+                Streams.store(e1, e, i + 16)
+                s0 += e0
+                s1 += e1
+                i += 32
+            }
+        } else {
+            while i + 32 <= n {
+                lb_prefetch(x + n + i)
+                lb_prefetch(x + n + i + 16)
+                s0 += exp(Streams.load(x, i) - mv)
+                s1 += exp(Streams.load(x, i + 16) - mv)
+                i += 32
+            }
+        }
+        while i < n {
+            let k = Swift.min(16, n - i)
+            let ev = exp(Streams.loadPartial(x, i, k, pad: -.infinity) - mv)
+            if let e { Streams.storePartial(ev, e, i, k) }
+            s0 += ev
+            i += k
+        }
+        return horizontalSum(s0 + s1)
     }
 
     /// Backward of one row in place: `e_c ← a·w_c − e_c·c` (`w ≡ 1` without a weight), where the

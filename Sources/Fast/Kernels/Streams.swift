@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// Streaming SIMD kernels over unsafe Float buffers, specialised at each call site.
 ///
 /// Every kernel walks its range in blocks of 64 floats (four independent `SIMD16<Float>`
@@ -21,20 +23,22 @@ public enum Streams {
     /// The first `n` lanes from `p + i`, the rest filled with `pad` (a value `f` is safe on).
     @inlinable @inline(__always)
     public static func loadPartial(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int, pad: Float = 0) -> V {
-        var v = V(repeating: pad)
-        for k in 0..<n { v[k] = p[i + k] }
-        return v
+        // Masked loads (see `lb_load_first8`): a lane-by-lane insert stalls on store forwarding.
+        V(lowHalf: lb_load_first8(p + i, n, pad), highHalf: lb_load_first8(p + i + 8, n - 8, pad))
     }
 
     @inlinable @inline(__always)
     public static func storePartial(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
-        for k in 0..<n { p[i + k] = v[k] }
+        lb_store_first8(p + i, n, v.lowHalf)
+        lb_store_first8(p + i + 8, n - 8, v.highHalf)
     }
 
     /// Lanes `0..<n` true.
     @inlinable @inline(__always)
     public static func laneMask(_ n: Int) -> SIMDMask<SIMD16<Int32>> {
-        SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< Int32(n)
+        // Compared as Float (vcmpps): the SIMD16<Int32> comparison compiles lane by lane through
+        // the stack. Lane indices and any n ≤ 2^24 are exact in Float.
+        V(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< V(repeating: Float(Swift.min(n, 16)))
     }
 
     /// Horizontal sum, widened to Double lane by lane.

@@ -10,6 +10,13 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> { _ZGVdN8v_expf(x) }
 
+    /// `exp(x)` for `x` in [−inf, 0] or NaN, inline (no call, so no register spills around it):
+    /// below 1 ulp, subnormal results included, `exp(0) = 1` exactly. Outside that domain the
+    /// result is wrong; it is meant for softmax rows, where `x = logit − row max`.
+    /// See `lb_exp_nonpositive8` for the method.
+    @inlinable @inline(__always)
+    public static func expNonPositive(_ x: SIMD8<Float>) -> SIMD8<Float> { lb_exp_nonpositive8(x) }
+
     @inlinable @inline(__always)
     public static func log(_ x: SIMD8<Float>) -> SIMD8<Float> { _ZGVdN8v_logf(x) }
 
