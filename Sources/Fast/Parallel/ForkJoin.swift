@@ -24,12 +24,23 @@ public enum Parallel {
         count == 0 ? 0 : (count + chunk - 1) / chunk
     }
 
+    /// Chunks a worker claims at once: runs of consecutive chunks, at least 8 runs per worker
+    /// (so a worker that wakes late still leaves the others enough to share), at most 32 chunks.
+    ///
+    /// Claiming single chunks interleaved the two workers 16 KiB apart in every stream, and the
+    /// hardware prefetchers, which follow a stream within a page, kept restarting: a 2^22-element
+    /// l1_loss forward took 0.8 ms with single claims and 0.45 ms with runs of 16–64 chunks.
+    @inlinable
+    static func claimSpan(chunks: Int, workers: Int) -> Int {
+        max(1, min(32, chunks / (8 * workers)))
+    }
+
     /// Runs `body(chunkIndex, range)` for every chunk of `0..<count`, on up to `threads` threads.
     ///
-    /// Workers claim chunks from a shared counter, so a worker that wakes late (thread wake-up
-    /// costs tens of µs on a busy machine) simply takes fewer chunks instead of delaying the join.
-    /// Which thread runs a chunk never affects its result: each chunk's work and output slot are
-    /// fixed by its index.
+    /// Workers claim runs of consecutive chunks (`claimSpan`) from a shared counter, so a worker
+    /// that wakes late (thread wake-up costs tens of µs on a busy machine) simply takes fewer runs
+    /// instead of delaying the join. Which thread runs a chunk never affects its result: each
+    /// chunk's work and output slot are fixed by its index.
     @inlinable
     public static func forEachChunk(count: Int, chunk: Int, threads: Int,
                                     _ body: (Int, Range<Int>) -> Void) {
@@ -39,14 +50,17 @@ public enum Parallel {
             for c in 0..<chunks { body(c, c * chunk..<min(count, (c + 1) * chunk)) }
             return
         }
+        let span = claimSpan(chunks: chunks, workers: workers)
         let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 while true {
-                    let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if c >= chunks { break }
-                    box.value(c, c * chunk..<min(count, (c + 1) * chunk))
+                    let c0 = next.wrappingAdd(span, ordering: .relaxed).oldValue
+                    if c0 >= chunks { break }
+                    for c in c0..<min(chunks, c0 + span) {
+                        box.value(c, c * chunk..<min(count, (c + 1) * chunk))
+                    }
                 }
             }
         }

@@ -1,0 +1,55 @@
+import Testing
+import Synchronization
+@testable import Fast
+
+/// The fork-join every Fast kernel runs on: each chunk exactly once with its fixed range, partials
+/// in chunk order, whatever the thread count and claim span.
+@Suite struct ParallelTests {
+    @Test(arguments: [(0, 7), (1, 7), (7, 7), (8, 7), (4096 * 3 + 5, 4096), (1_000_003, 4096), (200, 1), (37, 5)])
+    func everyChunkRunsOnceWithItsRange(_ count: Int, _ chunk: Int) {
+        let chunks = Parallel.chunkCount(count, chunk: chunk)
+        for threads in [1, 2, 3, 8] {
+            let runs = Mutex<[Int]>([Int](repeating: 0, count: chunks))
+            let seen = Mutex<[Int: Range<Int>]>([:])
+            Parallel.forEachChunk(count: count, chunk: chunk, threads: threads) { c, range in
+                runs.withLock { $0[c] += 1 }
+                seen.withLock { $0[c] = range }
+            }
+            runs.withLock { runs in
+                #expect(runs.allSatisfy { $0 == 1 }, "\(chunks) chunks, \(threads) threads: \(runs.filter { $0 != 1 }.count) not run once")
+            }
+            seen.withLock { ranges in
+                #expect(ranges.count == chunks)
+                // The ranges tile 0..<count in order.
+                var next = 0
+                for c in 0..<chunks {
+                    #expect(ranges[c]?.lowerBound == next)
+                    next = ranges[c]?.upperBound ?? -1
+                }
+                #expect(next == (chunks == 0 ? 0 : count))
+            }
+        }
+    }
+
+    @Test func partialsComeBackInChunkOrder() {
+        for threads in [1, 2, 8] {
+            let partials = Parallel.mapChunks(count: 100_000, chunk: 1000, threads: threads, initial: -1) {
+                $0.lowerBound / 1000
+            }
+            #expect(partials == Array(0..<100))
+        }
+    }
+
+    /// Runs of consecutive chunks: never empty, at most 32, and small enough that every worker
+    /// can get at least 8 runs of a large problem.
+    @Test(arguments: [1, 2, 8])
+    func claimSpanLeavesEnoughRunsPerWorker(_ workers: Int) {
+        for chunks in [1, 2, 15, 16, 17, 100, 1024, 1 << 20] {
+            let span = Parallel.claimSpan(chunks: chunks, workers: workers)
+            #expect(span >= 1 && span <= 32)
+            if span > 1 { #expect(chunks / span >= 8 * workers) }
+        }
+        #expect(Parallel.claimSpan(chunks: 1024, workers: 2) == 32)
+        #expect(Parallel.claimSpan(chunks: 16, workers: 2) == 1)
+    }
+}
