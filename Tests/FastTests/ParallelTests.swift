@@ -52,4 +52,16 @@ import Synchronization
         #expect(Parallel.claimSpan(chunks: 1024, workers: 2) == 32)
         #expect(Parallel.claimSpan(chunks: 16, workers: 2) == 1)
     }
+
+    /// The parallel zero fill leaves no element unwritten, whatever the memory held before (a
+    /// freed, dirtied block of the same size is the likely one malloc hands back).
+    @Test(arguments: [0, 1, 17, FloatBuffers.zeroChunk - 1, FloatBuffers.zeroChunk + 3, 3 * FloatBuffers.zeroChunk + 5, 1 << 21])
+    func zerosAreZeroEverywhere(_ n: Int) {
+        for threads in [1, 2, 8] {
+            do { _ = [Float](repeating: .nan, count: n) }
+            let z = FloatBuffers.zeros(n, threads: threads)
+            #expect(z.count == n)
+            #expect(z.allSatisfy { $0 == 0 && $0.sign == .plus }, "\(n) floats, \(threads) threads")
+        }
+    }
 }

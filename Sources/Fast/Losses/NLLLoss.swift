@@ -65,7 +65,7 @@ extension Fast {
                                          divisor: targets.weightSum)
         let count = layout.positions
         var out = reduction == .none ? [Float](repeating: 0, count: count) : []
-        var grad = upstream != nil ? [Float](repeating: 0, count: input.count) : []
+        var grad = upstream != nil ? FloatBuffers.zeros(input.count, threads: threads) : []
         // The gather reads one element per row: each read is a cache miss, so the forward is bound
         // by memory latency, not bandwidth. Small chunks of positions let both cores keep misses in
         // flight; the chunk is a function of the shape only.

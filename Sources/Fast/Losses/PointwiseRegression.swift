@@ -352,6 +352,27 @@ enum FloatBuffers {
             count = n
         }
     }
+
+    /// Floats per chunk of the parallel zero fill: 256 KiB, a memset long enough to run at full
+    /// store bandwidth.
+    static let zeroChunk = 1 << 16
+
+    /// `n` zeros, filled by both cores in fixed chunks (a memset each) on top of `uninitialized`.
+    ///
+    /// A gradient that is zero except for one entry per row (NLL) costs nothing but this fill:
+    /// `[Float](repeating: 0, count:)` writes it on one thread, 0.29 ms for the 16 MiB of the
+    /// standard NLL problem, where PyTorch's parallel fill takes about 0.2 ms.
+    static func zeros(_ n: Int, threads: Int) -> [Float] {
+        var a = uninitialized(n)
+        a.withUnsafeMutableBufferPointer { b in
+            guard let base = b.baseAddress else { return }
+            let p = UncheckedSendable(base)
+            Parallel.forEachChunk(count: n, chunk: zeroChunk, threads: threads) { _, r in
+                (p.value + r.lowerBound).update(repeating: 0, count: r.count)
+            }
+        }
+        return a
+    }
 }
 
 extension Optional where Wrapped == [Float] {
