@@ -4,7 +4,7 @@ import Foundation
 /// Log-softmax building blocks for one row of C class scores.
 ///
 /// `SoftmaxRow` is the hot path for a contiguous row (stride 1): SIMD16 passes with four
-/// accumulators, exp on SIMD8 from libmvec. `StridedSoftmaxRow` is the scalar general path for a
+/// accumulators, the inline exp of `VectorMath.expNonPositive` (no call, so no spills). `StridedSoftmaxRow` is the scalar general path for a
 /// row whose classes are `stride` apart (K-dim inputs) and for rows whose gradient must follow
 /// the Reference's exact operation order (non-finite upstream); it mirrors
 /// `Reference.LogSoftmaxRows`: a NaN anywhere makes the row NaN, `+inf` or an all-`−inf` row too

@@ -9,8 +9,9 @@ extension Fast {
     /// Reference).
     ///
     /// Cost, contiguous rows (`(C)`, `(N, C)`): per row one max pass, one pass of `exp(x − m)`
-    /// (SIMD8 libmvec) summing `S` (and `Σ w·(x − m)` for smoothing) while storing the
-    /// numerators in the gradient buffer, and for the backward one in-place pass writing
+    /// (the inline softmax exp, `VectorMath.expNonPositive`, below 1 ulp) summing `S` (and
+    /// `Σ w·(x − m)` for smoothing) while storing the numerators in the gradient buffer and
+    /// prefetching the next row, and for the backward one in-place pass writing
     /// `a·w_c − p_c·ΣG` (the softmax − one-hot of the Reference, scaled); rows chunked by about
     /// `Parallel.elementChunk` elements across threads. K-dim inputs (classes `S` apart) use a scalar strided path.
     /// Accuracy: `logp` to a few ulp of `|x − m| + log S`; row sums in Float per lane, the
