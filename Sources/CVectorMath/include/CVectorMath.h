@@ -1,6 +1,10 @@
-// glibc's libmvec: 8-lane AVX2 single-precision exp/log family.
+// Vector math for the Fast kernels, AVX2 (the package builds for x86-64-v3).
 //
-// glibc documents these with a maximum error of 4 ulp (most results within 1 ulp); they handle
+// 1. glibc's libmvec: the 8-lane single-precision exp/log family, out-of-line calls.
+// 2. Inline helpers (static inline, always_inline, so Swift code that calls them gets the
+//    instructions in place): masked tail loads and stores, the softmax exp, a prefetch hint.
+//
+// libmvec: glibc documents these with a maximum error of 4 ulp (most results within 1 ulp); they handle
 // the full range (overflow to +inf, underflow to 0, NaN propagation, log of 0 = -inf, log of a
 // negative = NaN). Swift imports __m256 as SIMD8<Float>.
 #ifndef LOSSBENCH_CVECTORMATH_H
