@@ -94,6 +94,18 @@ import Generator
     func laneMaskSelectsTheFirstLanes(_ n: Int) {
         let mask = Streams.laneMask(n)
         for k in 0..<16 { #expect(mask[k] == (k < n), "lane \(k) for n = \(n)") }
+        let mask8 = Lanes8.mask(n)
+        for k in 0..<8 { #expect(mask8[k] == (k < n), "lane \(k) of 8 for n = \(n)") }
+    }
+
+    /// The 8-lane tail load and store touch exactly their first n lanes.
+    @Test(arguments: 1...8)
+    func lanes8PartialLoadsAndStores(_ n: Int) {
+        var src = (0..<16).map { Float($0 + 1) }
+        let v = src.withUnsafeBufferPointer { Lanes8.load($0.baseAddress!, 3, n, pad: -2) }
+        for k in 0..<8 { #expect(v[k] == (k < n ? Float(k + 4) : -2)) }
+        src.withUnsafeMutableBufferPointer { Lanes8.store(SIMD8(repeating: 0), $0.baseAddress!, 3, n) }
+        for k in 0..<16 { #expect(src[k] == ((3..<3 + n).contains(k) ? 0 : Float(k + 1))) }
     }
 
     /// The halving reductions agree with a plain loop, find the extreme in any lane, and skip NaN

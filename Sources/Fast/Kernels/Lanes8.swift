@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// 8-lane Float kernels: the width of libmvec's AVX2 exp/log (`VectorMath`), so losses with a
 /// transcendental per element make one vector call per 8 elements and never split registers.
 public enum Lanes8 {
@@ -12,9 +14,7 @@ public enum Lanes8 {
     @inlinable @inline(__always)
     public static func load(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int, pad: Float = 0) -> V {
         if n == 8 { return UnsafeRawPointer(p + i).loadUnaligned(as: V.self) }
-        var v = V(repeating: pad)
-        for k in 0..<n { v[k] = p[i + k] }
-        return v
+        return lb_load_first8(p + i, n, pad)  // masked: lane inserts stall on store forwarding
     }
 
     /// Stores the first `n` lanes (1...8) at `p + i`.
@@ -24,13 +24,14 @@ public enum Lanes8 {
             UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self)
             return
         }
-        for k in 0..<n { p[i + k] = v[k] }
+        lb_store_first8(p + i, n, v)
     }
 
     /// Lanes `0..<n` true.
     @inlinable @inline(__always)
     public static func mask(_ n: Int) -> SIMDMask<SIMD8<Int32>> {
-        SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< Int32(n)
+        // Compared as Float (vcmpps), as `Streams.laneMask`: the Int32 compare goes lane by lane.
+        V(0, 1, 2, 3, 4, 5, 6, 7) .< V(repeating: Float(Swift.min(n, 8)))
     }
 
     /// Σ over `range` of `step(i, n)`, the values of elements `i..<i+n` (n = 8 except for the
