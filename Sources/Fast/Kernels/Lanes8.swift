@@ -72,7 +72,7 @@ public enum Lanes8 {
 /// The logistic terms shared by binary_cross_entropy_with_logits and multilabel_soft_margin_loss,
 /// from one exp and one log1p per 8 elements.
 public struct LogisticTerms {
-    /// `e^{−|x|}`.
+    /// `e^{−|x|}`, from the inline `VectorMath.expNonPositive` (below 1 ulp; −|x| is its domain).
     public var e: SIMD8<Float>
     /// `−logσ(x) = log1p(e) − min(x, 0) ≥ 0`.
     public var negLogSigmoid: SIMD8<Float>
@@ -82,7 +82,7 @@ public struct LogisticTerms {
     /// NaN stays NaN in both terms (the selects keep it); x = ±inf gives 0 and +inf.
     @inlinable @inline(__always)
     public init(_ x: SIMD8<Float>) {
-        e = VectorMath.exp(-abs(x))
+        e = VectorMath.expNonPositive(-abs(x))
         let softplus = VectorMath.log1pViaLog(e)
         negLogSigmoid = softplus - x.replacing(with: 0, where: x .> 0)
         negLogSigmoidOfNegative = softplus + x.replacing(with: 0, where: x .< 0)

@@ -32,6 +32,15 @@ extension Fast {
 
     @inline(__always)
     static func bceWithLogitsChunk(_ b: ElementwiseBuffers, _ range: Range<Int>) -> Double {
+        if b.pw == nil && b.w == nil && b.out == nil && b.gx == nil {
+            // The plain reduced forward, on its own: a step this small is inlined into the block
+            // loop, where the general step below stays a call per 8 lanes.
+            return Lanes8.blockSum(range) { i, n in
+                let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
+                let t = LogisticTerms(x)
+                return y * t.negLogSigmoid + (1 - y) * t.negLogSigmoidOfNegative
+            }
+        }
         let uniform = SIMD8<Float>(repeating: b.uniform)
         return Lanes8.blockSum(range) { i, n in
             let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
