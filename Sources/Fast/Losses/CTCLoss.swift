@@ -126,7 +126,9 @@ private final class CTCSequence {
         var m = a.replacing(with: b, where: b .> a)
         m = m.replacing(with: c, where: c .> m)
         m = m.replacing(with: -.greatestFiniteMagnitude, where: m .< -.greatestFiniteMagnitude)
-        return VectorMath.log(VectorMath.exp(a - m) + VectorMath.exp(b - m) + VectorMath.exp(c - m)) + m
+        // Every shifted term is ≤ 0, −inf or NaN: the inline exp's domain (no call, no spills).
+        let sum = VectorMath.expNonPositive(a - m) + VectorMath.expNonPositive(b - m) + VectorMath.expNonPositive(c - m)
+        return VectorMath.log(sum) + m
     }
 
     /// `mask ? x : y` lane by lane, with plain bitwise operations (integer SIMD comparisons and
