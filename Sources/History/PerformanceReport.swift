@@ -150,9 +150,9 @@ public enum PerformanceReport {
         guard let base = ms.first(where: { $0.loss == "float32_sum" }) else { return "" }
         var md = "## Read bandwidth of the memory-bound losses\n\n"
         md += String(format: "Baseline: a plain multithreaded Float32 SIMD sum over two arrays of %d floats (the bytes an "
-                     + "elementwise forward reads), timed before and after the losses, the faster kept: %@ ms, %.1f GB/s. "
-                     + "Shares above 100%% mean a loss ran in a faster spell of the shared machine than both baseline "
-                     + "timings (medians of single runs vary by about 20%% here).\n\n", base.elements, msText(base.medianNs),
+                     + "elementwise forward reads), sampled in turn with the losses below (one sample of each per "
+                     + "round), so that all of them see the same spells of this shared machine's memory bandwidth: "
+                     + "%@ ms, %.1f GB/s.\n\n", base.elements, msText(base.medianNs),
                      Double(2 * 4 * base.elements) / base.medianNs)
         md += "| loss | elements | fast forward ms | share of the baseline's bandwidth |\n|---|---:|---:|---:|\n"
         for m in ms where m.impl == "fast" && m.pass == "forward" && m.loss != "float32_sum" {

@@ -121,25 +121,74 @@ public enum Benchmark {
                            samples: timing.samples, calibration: timing.calibration)
     }
 
-    /// The read-bandwidth baseline of issue 4: a plain multithreaded Float32 SIMD sum over two
-    /// arrays of `elements` floats — the same bytes an elementwise loss's forward reads.
-    public static func bandwidthBaseline(elements: Int, settings: BenchSettings) -> BenchMeasurement {
+    /// The read-bandwidth comparison of issue 4: a plain multithreaded Float32 SIMD sum over two
+    /// arrays of `elements` floats (the bytes an elementwise loss's forward reads) and the Fast
+    /// forward of each problem, sampled round-robin: one sample of each per round, every sample
+    /// after its own calibration. The memory bandwidth of this shared machine moves in spells
+    /// (2^24-element sums took 2.4 ms in one spell and 3.6 ms in the next, within one run); timed
+    /// one after the other, the baseline and a loss could land in different spells, so one run
+    /// showed l1_loss at 143% of the baseline and the next mse_loss at 67%. Interleaved, every
+    /// measurement covers the same spells.
+    ///
+    /// Returns the baseline (loss `float32_sum`, impl `baseline`) first, then one Fast forward
+    /// measurement per problem.
+    public static func measureBandwidth(_ problems: [BenchProblem], elements: Int,
+                                        settings: BenchSettings) throws -> [BenchMeasurement] {
         let a = [Float](repeating: 1, count: elements), b = [Float](repeating: 2, count: elements)
         let threads = settings.threads
-        let timing = a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
+        let prepared = try problems.map { try Fast.Prepared($0.forward) }
+        for p in prepared { _ = try p.run(threads: threads) }  // fail before timing if a case is rejected
+        let timings = try a.withUnsafeBufferPointer { pa in
+            try b.withUnsafeBufferPointer { pb in
                 let x = UncheckedPointer(pa.baseAddress!), y = UncheckedPointer(pb.baseAddress!)
-                return sample(settings) {
+                var sink = 0.0
+                let baseline: () throws -> Void = {
                     let partials = Parallel.mapChunks(count: elements, chunk: Parallel.elementChunk, threads: threads,
                                                       initial: 0.0) { range in
                         plainSum(x.pointer, y.pointer, range)
                     }
-                    if partials.reduce(0, +).isNaN { print("") }
+                    sink += partials.reduce(0, +)
                 }
+                let bodies = [baseline] + prepared.map { p in { () throws -> Void in _ = try p.run(threads: threads) } }
+                let result = try sampleRoundRobin(settings, bodies)
+                if sink.isNaN { print("") }  // keeps the baseline's sums alive
+                return result
             }
         }
-        return BenchMeasurement(loss: "float32_sum", impl: "baseline", pass: .forward, shape: "2 x [\(elements)]",
-                           elements: elements, threads: threads, samples: timing.samples, calibration: timing.calibration)
+        var out = [BenchMeasurement(loss: "float32_sum", impl: "baseline", pass: .forward, shape: "2 x [\(elements)]",
+                                    elements: elements, threads: threads, samples: timings[0].samples,
+                                    calibration: timings[0].calibration)]
+        for (k, problem) in problems.enumerated() {
+            out.append(BenchMeasurement(loss: problem.loss.rawValue, impl: "fast", pass: .forward, shape: problem.shape,
+                                        elements: problem.elements, threads: threads, samples: timings[k + 1].samples,
+                                        calibration: timings[k + 1].calibration))
+        }
+        return out
+    }
+
+    /// Times several bodies in rounds, one sample of each per round (each preceded by a calibration
+    /// measurement), until every body has `minSamples` samples and `minSeconds` of them, or
+    /// `maxSamples` rounds were run. Warm-up runs each body `warmup` times first.
+    static func sampleRoundRobin(_ settings: BenchSettings, _ bodies: [() throws -> Void])
+        throws -> [(samples: [Double], calibration: [Double])] {
+        for body in bodies { for _ in 0..<settings.warmup { try body() } }
+        var timings = [(samples: [Double], calibration: [Double])](repeating: ([], []), count: bodies.count)
+        var spent = [Double](repeating: 0, count: bodies.count)
+        var sink = 0.0
+        var rounds = 0
+        while rounds < settings.maxSamples && (rounds < settings.minSamples || spent.min() ?? 0 < settings.minSeconds) {
+            for (k, body) in bodies.enumerated() {
+                timings[k].calibration.append(calibrationSample(&sink))
+                let c1 = now()
+                try body()
+                let c2 = now()
+                timings[k].samples.append(Double(c2 - c1))
+                spent[k] += Double(c2 - c1) / 1e9
+            }
+            rounds += 1
+        }
+        if sink.isNaN { print("") }
+        return timings
     }
 }
 

@@ -37,7 +37,7 @@ struct Bench: ParsableCommand {
     @Flag(name: .long, help: "Also run the size grid (2^10 … 2^24 elements) for the selected losses.")
     var grid = false
 
-    @Flag(name: .long, help: "Also measure the memory-bound losses at 2^24 elements against a plain Float32 sum of the same bytes.")
+    @Flag(name: .long, help: "Also measure Fast's forward of the memory-bound losses at 2^24 elements against a plain Float32 sum of the same bytes, sampled in turn.")
     var bandwidth = false
 
     @Option(name: .long, help: "Minimum samples per measurement.")
@@ -102,20 +102,10 @@ struct Bench: ParsableCommand {
         if grid {
             problems += losses.flatMap { l in BenchSuite.gridSizes.map { ("grid", BenchSuite.problem(l, elements: $0)) } }
         }
-        if bandwidth {
-            problems += BenchSuite.memoryBound.filter(losses.contains).map { ("bandwidth", BenchSuite.problem($0, elements: 1 << 24)) }
-        }
         var results: [BenchMeasurement] = []
         var recorded: [MeasurementInput] = []
         if !json { print("lossbench bench: \(problems.count) problems × \(passes.count) passes × \(impls.count) impls, \(threads) threads") }
-        // The bandwidth yardstick is timed before and after the memory-bound losses and the faster
-        // of the two is kept: on a shared machine one measurement can land in a slow spell, and
-        // the faster baseline makes every loss's share of it the conservative figure.
-        var baselineBefore: BenchMeasurement?
         for (suite, problem) in problems {
-            if suite == "bandwidth" && baselineBefore == nil {
-                baselineBefore = Benchmark.bandwidthBaseline(elements: 1 << 24, settings: settings)
-            }
             for p in passes {
                 for i in impls {
                     do {
@@ -130,11 +120,14 @@ struct Bench: ParsableCommand {
             }
         }
         if bandwidth {
-            let after = Benchmark.bandwidthBaseline(elements: 1 << 24, settings: settings)
-            let m = baselineBefore.map { $0.median < after.median ? $0 : after } ?? after
-            results.append(m)
-            recorded.append(BenchHistory.input(m, suite: "bandwidth"))
-            emit(m)
+            // Fast's forward of the memory-bound losses and the plain-sum baseline, interleaved
+            // sample by sample (see `Benchmark.measureBandwidth`).
+            let memoryBound = BenchSuite.memoryBound.filter(losses.contains).map { BenchSuite.problem($0, elements: 1 << 24) }
+            for m in try Benchmark.measureBandwidth(memoryBound, elements: 1 << 24, settings: settings) {
+                results.append(m)
+                recorded.append(BenchHistory.input(m, suite: "bandwidth"))
+                emit(m)
+            }
         }
         if !json { print("\n" + summary(results)) }
         if let store {
@@ -169,7 +162,7 @@ struct Bench: ParsableCommand {
             out += String(format: "\ngeometric-mean speedup of fast over reference: %.1f× (%d measurements)\n", geo, speedups.count)
         }
         if let base = results.first(where: { $0.loss == "float32_sum" }) {
-            out += String(format: "\nbandwidth baseline (plain Float32 sum of 2 × 2^24 floats, faster of two timings): %.3f ms = %.1f GB/s\n",
+            out += String(format: "\nbandwidth baseline (plain Float32 sum of 2 × 2^24 floats, sampled in turn with the losses): %.3f ms = %.1f GB/s\n",
                           base.median / 1e6, Double(2 * 4 * (1 << 24)) / base.median)
             for m in results where m.impl == "fast" && m.pass == .forward && m.elements == 1 << 24 {
                 out += String(format: "  %-16@ %.3f ms: %.0f%% of the baseline's bandwidth\n", m.loss, m.median / 1e6, 100 * base.median / m.median)

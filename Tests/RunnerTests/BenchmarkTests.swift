@@ -1,0 +1,59 @@
+import Testing
+import LossSpec
+@testable import Runner
+
+/// The timing harness: what it samples and in which order (never how fast anything is).
+@Suite struct BenchmarkTests {
+    static var quick: BenchSettings {
+        var s = BenchSettings()
+        s.minSamples = 4
+        s.maxSamples = 4
+        s.minSeconds = 0
+        s.warmup = 1
+        return s
+    }
+
+    /// One sample of each body per round, in the given order, after one warm-up call each.
+    @Test func roundRobinInterleavesTheBodies() throws {
+        var calls: [Int] = []
+        let bodies: [() throws -> Void] = (0..<3).map { k in { calls.append(k) } }
+        let timings = try Benchmark.sampleRoundRobin(Self.quick, bodies)
+        #expect(calls == [0, 1, 2] + Array(repeating: [0, 1, 2], count: 4).flatMap { $0 })
+        #expect(timings.count == 3)
+        for t in timings {
+            #expect(t.samples.count == 4 && t.calibration.count == 4)
+            #expect(t.samples.allSatisfy { $0 >= 0 } && t.calibration.allSatisfy { $0 > 0 })
+        }
+    }
+
+    /// Rounds continue until every body has `minSeconds` of samples, capped by `maxSamples`.
+    @Test func roundRobinStopsAtTheCap() throws {
+        var s = Self.quick
+        s.minSamples = 2
+        s.maxSamples = 7
+        s.minSeconds = 1e6  // never reached: the cap ends it
+        var calls = 0
+        let timings = try Benchmark.sampleRoundRobin(s, [{ calls += 1 }])
+        #expect(timings[0].samples.count == 7)
+        #expect(calls == 1 + 7)
+    }
+
+    /// A body that throws ends the measurement with its error.
+    @Test func roundRobinPropagatesErrors() {
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            _ = try Benchmark.sampleRoundRobin(Self.quick, [{}, { throw Boom() }])
+        }
+    }
+
+    /// The bandwidth comparison returns the baseline first, then Fast's forward of each problem,
+    /// all with the same number of samples (they were taken in the same rounds).
+    @Test func bandwidthMeasuresBaselineAndEachLoss() throws {
+        let problems = [LossKind.l1Loss, .mseLoss].map { BenchSuite.problem($0, elements: 1 << 12) }
+        let ms = try Benchmark.measureBandwidth(problems, elements: 1 << 12, settings: Self.quick)
+        #expect(ms.map(\.loss) == ["float32_sum", "l1_loss", "mse_loss"])
+        #expect(ms.map(\.impl) == ["baseline", "fast", "fast"])
+        #expect(ms.allSatisfy { $0.pass == .forward && $0.samples.count == 4 })
+        #expect(ms[0].shape == "2 x [4096]" && ms[0].elements == 4096)
+    }
+}
