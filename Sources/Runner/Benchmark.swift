@@ -127,7 +127,7 @@ public enum Benchmark {
     /// after its own calibration. The memory bandwidth of this shared machine moves in spells
     /// (2^24-element sums took 2.4 ms in one spell and 3.6 ms in the next, within one run); timed
     /// one after the other, the baseline and a loss could land in different spells, so one run
-    /// showed l1_loss at 143% of the baseline and the next mse_loss at 67%. Interleaved, every
+    /// showed l1_loss at 143% of the baseline and another mse_loss at 67%. Interleaved, every
     /// measurement covers the same spells.
     ///
     /// Returns the baseline (loss `float32_sum`, impl `baseline`) first, then one Fast forward
