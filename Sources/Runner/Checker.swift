@@ -25,6 +25,8 @@ public struct CaseOutcome: Sendable {
     public var errors: [Double]
     /// The first few mismatches (at most 5), worst first.
     public var mismatches: [Mismatch]
+    /// The element with the largest normalized error, passing or not (nil for error cases).
+    public var worst: Mismatch?
     public var seconds: Double
 }
 
@@ -70,7 +72,7 @@ public enum Checker {
     public static func check(_ golden: GoldenCase, with impl: Implementation) -> CaseOutcome {
         let start = DispatchTime.now().uptimeNanoseconds
         var outcome = CaseOutcome(caseName: golden.name, loss: golden.loss, implementation: impl.name,
-                                  passed: true, maxError: 0, errors: [], mismatches: [], seconds: 0)
+                                  passed: true, maxError: 0, errors: [], mismatches: [], worst: nil, seconds: 0)
         defer { outcome.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         func fail(_ m: Mismatch) {
             outcome.passed = false
@@ -122,6 +124,10 @@ public enum Checker {
                 let err = Tolerance.normalizedError(got: got[i], expected: expected[i], scale: s, eps: impl.eps)
                 outcome.errors.append(err)
                 outcome.maxError = max(outcome.maxError, err)
+                if !(err <= outcome.worst?.normalizedError ?? -1) {
+                    outcome.worst = Mismatch(role: role, element: i, expected: format(expected[i]), got: format(got[i]),
+                                             normalizedError: err)
+                }
                 if !(err <= budget) {
                     outcome.passed = false
                     elementMismatches.append(Mismatch(role: role, element: i, expected: format(expected[i]),

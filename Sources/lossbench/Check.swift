@@ -35,8 +35,15 @@ struct Check: ParsableCommand {
     @Option(name: .long, help: "Show at most this many failures in the text report.")
     var maxFailures = 50
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Also list the N cases with the largest normalized error of each loss and implementation, passing or not.",
+        discussion: "With the element, expected and actual value of each case's worst element: where a port is least accurate."))
+    var worst = 0
+
     func validate() throws {
         _ = try CLI.parseLosses(loss)
+        guard worst >= 0 else { throw ValidationError("--worst must be 0 or more, got \(worst)") }
+        guard maxFailures >= 0 else { throw ValidationError("--max-failures must be 0 or more, got \(maxFailures)") }
         do { _ = try Implementation.parse(impl) } catch let e as LossError { throw ValidationError(e.message) }
     }
 
@@ -69,9 +76,25 @@ struct Check: ParsableCommand {
             out += "  reproduce: lossbench show \(f.caseName) --db \(report.database) --impl \(f.implementation)\n"
         }
         if failures.count > maxFailures { out += "\n… and \(failures.count - maxFailures) more failures\n" }
+        if worst > 0 { out += worstCases(report) }
         let total = report.outcomes.count
         out += "\n\(total - failures.count) passed, \(failures.count) failed\n"
         return out
+    }
+
+    /// The `--worst` table: per loss and implementation, the cases with the largest normalized error.
+    func worstCases(_ report: CheckReport) -> String {
+        var rows: [[String]] = []
+        for s in report.summaries {
+            let cases = report.outcomes.filter { $0.loss == s.loss && $0.implementation == s.implementation && $0.worst != nil }
+            for o in cases.sorted(by: { $0.maxError > $1.maxError }).prefix(worst) {
+                guard let w = o.worst else { continue }
+                rows.append([s.loss, s.implementation, o.caseName, "\(w.role)[\(w.element.map(String.init) ?? "-")]",
+                             w.expected, w.got, CLI.number(w.normalizedError)])
+            }
+        }
+        return "\nworst cases (largest normalized error per loss):\n"
+            + CLI.table(["loss", "impl", "case", "element", "expected", "got", "error"], rows, rightAligned: [6])
     }
 }
 
