@@ -46,6 +46,6 @@ let package = Package(
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "GoldenStore", "LossSpec"], swiftSettings: vectorISA),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Generator", "GoldenStore", "LossSpec", "Reference"], swiftSettings: vectorISA),
         .testTarget(name: "HistoryTests", dependencies: ["History", "lossbench", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: vectorISA),
-        .testTarget(name: "lossbenchTests", dependencies: ["lossbench", "GoldenStore", "LossSpec", "CAllocator"], swiftSettings: vectorISA),
+        .testTarget(name: "lossbenchTests", dependencies: ["lossbench", "GoldenStore", "LossSpec", "Runner", "CAllocator"], swiftSettings: vectorISA),
     ]
 )

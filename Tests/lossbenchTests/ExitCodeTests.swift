@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 import GoldenStore
+import Runner
 @testable import lossbench
 
 /// Runs a subcommand in-process and returns its exit code (design §5).
@@ -50,6 +51,28 @@ func scratchDirectory() -> String {
         let foreign = dir + "/foreign.sqlite"
         try DatabaseQueue(path: foreign).write { try $0.execute(sql: "CREATE TABLE meta (key TEXT, value TEXT)") }
         #expect(exitCode(["check", "--db", foreign]) == 3)
+    }
+
+    /// `--worst N` lists each loss's N worst cases, the worst first, with the element that made them.
+    @Test func worstListsTheLargestErrors() throws {
+        let db = dir + "/w.sqlite"
+        #expect(exitCode(["generate", "--out", db, "--loss", "mse_loss", "--loss", "l1_loss", "--seed", "3"]) == 0)
+        #expect(exitCode(["check", "--db", db, "--impl", "fast", "--worst", "2"]) == 0)
+        #expect(exitCode(["check", "--db", db, "--worst", "-1"]) == ExitCode.validationFailure.rawValue)
+
+        let command = try Check.parse(["--db", db, "--impl", "fast", "--worst", "2"])
+        let report = Checker.run(try GoldenDatabase.read(db), database: db, implementations: [.fast])
+        let text = command.text(report)
+        #expect(text.contains("worst cases"))
+        for loss in ["mse_loss", "l1_loss"] {
+            let expected = report.outcomes.filter { $0.loss == loss && $0.worst != nil }.sorted { $0.maxError > $1.maxError }
+            let worstTable = text.components(separatedBy: "worst cases").last ?? ""
+            let listed = worstTable.split(separator: "\n").filter { $0.hasPrefix(loss + " ") }.map(String.init)
+            #expect(listed.count == 2)
+            // The first listed is the loss's worst case; its worst element carries the case's max error.
+            #expect(listed.first?.contains(expected[0].caseName + " ") == true)
+            #expect(expected[0].worst?.normalizedError == expected[0].maxError)
+        }
     }
 
     @Test func verifyDetectsAnyEditToTheVectors() throws {
