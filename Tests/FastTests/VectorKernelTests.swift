@@ -38,6 +38,59 @@ import Generator
         #expect(worst < 1, "worst error \(worst) ulp at x = \(worstAt)")
     }
 
+    /// The general exp: every 61st Float of [−104, 89] within 1 ulp (normal, subnormal and the
+    /// largest finite results), against a Double exp rounded nowhere.
+    @Test func expIsWithinOneUlpEverywhere() {
+        var worst = 0.0, worstAt: Float = 0
+        var lanes = SIMD8<Float>(), count = 0
+        func flush() {
+            let got = VectorMath.exp(lanes)
+            for k in 0..<count {
+                let exact = Foundation.exp(Double(lanes[k]))
+                guard exact < Double(Float.greatestFiniteMagnitude) else {
+                    #expect(got[k] == .infinity, "exp(\(lanes[k])) = \(got[k]), expected +inf")
+                    continue
+                }
+                let e = Self.ulpError(got[k], exact: exact)
+                if e > worst { worst = e; worstAt = lanes[k] }
+            }
+            count = 0
+        }
+        for (start, end) in [(Float(-104), Float(-0.0)), (Float(0), Float(89))] {
+            // Walk the bit patterns: negative floats grow in magnitude as the pattern grows.
+            var bits = start.bitPattern, stop = end.bitPattern
+            if start < 0 { swap(&bits, &stop) }
+            while bits < stop {
+                lanes[count] = Float(bitPattern: bits)
+                count += 1
+                if count == 8 { flush() }
+                bits = stop - bits > 61 ? bits + 61 : stop
+            }
+            flush()
+        }
+        #expect(worst < 1, "worst error \(worst) ulp at x = \(worstAt)")
+    }
+
+    @Test func expSpecialValuesAndBoundaries() {
+        let got = VectorMath.exp(SIMD8(0, -0.0, -.infinity, .infinity, .nan, 88.72283, 88.72284, 1e30))
+        #expect(got[0] == 1 && got[1] == 1)
+        #expect(got[2] == 0 && got[2].sign == .plus)
+        #expect(got[3] == .infinity && got[4].isNaN)
+        #expect(got[5].isFinite && got[5] > 3.4e38)  // the largest x with a finite e^x
+        #expect(got[6] == .infinity && got[7] == .infinity)
+        let small = VectorMath.exp(SIMD8(-1e-30, 1e-30, -0x1p-149, 0x1p-149, -1e-7, 1e-7, -104, -103.2))
+        #expect(small[0] == 1 && small[1] == 1 && small[2] == 1 && small[3] == 1)
+        #expect(small[4] == Float(Foundation.exp(-1e-7 as Double)) && small[5] == Float(Foundation.exp(Double(Float(1e-7)))))
+        #expect(small[6] == 0 && small[7] == 0x1p-149)
+        // The inline softmax exp and the general one agree on the softmax domain.
+        var x: Float = -90
+        while x <= 0 {
+            let v = SIMD8<Float>(repeating: x)
+            #expect(VectorMath.exp(v) == VectorMath.expNonPositive(v), "at \(x)")
+            x += 0.37
+        }
+    }
+
     /// exp(0) = 1 exactly (the row maximum's numerator), −inf → 0, NaN → NaN, and arguments past
     /// the subnormal range round to +0.
     @Test func expNonPositiveSpecialValues() {
