@@ -1,7 +1,7 @@
 import CVectorMath
 
-/// 8-lane Float kernels: the width of libmvec's AVX2 exp/log (`VectorMath`), so losses with a
-/// transcendental per element make one vector call per 8 elements and never split registers.
+/// 8-lane Float kernels: the width of `VectorMath`'s AVX2 exp and log, so losses with a
+/// transcendental per element make one vector operation per 8 elements and never split registers.
 public enum Lanes8 {
     public typealias V = SIMD8<Float>
 

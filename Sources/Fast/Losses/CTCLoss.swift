@@ -9,7 +9,7 @@ extension Fast {
     ///
     /// Cost: one chunk per sequence (deterministic for any thread count); per sequence the α and β
     /// recursions run over the extended states in SIMD8 blocks with a max-shifted log-add-exp of
-    /// three terms (libmvec exp/log), and the gradient adds each state's posterior
+    /// three terms (inline exp, libmvec log), and the gradient adds each state's posterior
     /// `exp(α + β + loss − lp)` (in [0, 1]) to its class, then writes `G·(exp(lp) − γ)` over the
     /// classes in SIMD8. O(T·(2L+1)) transcendental lanes per sequence, plus O(T·C) for the gradient.
     ///

@@ -2,7 +2,7 @@ import LossSpec
 
 /// The per-element function of a loss whose unreduced value at each element of the broadcast shape
 /// depends only on its arguments there (PoissonNLL, GaussianNLL, KLDiv), on 8 lanes — the width of
-/// the libmvec exp/log it calls. The third argument is zero for two-argument losses.
+/// its vector exp (inline) and log (libmvec). The third argument is zero for two-argument losses.
 protocol ElementwiseKernel {
     typealias V = SIMD8<Float>
     /// The unreduced loss.

@@ -34,7 +34,7 @@ extension Fast {
     ///
     /// Cost: one read of input and target and one vector log (or exp with `log_target`) per
     /// element; forward+backward writes both gradients in the same pass. Accuracy: a few roundings
-    /// and libmvec's ≤ 4 ulp per element; sums as in `FastElementwise`. Float32 semantics: with
+    /// and the vector log's ≤ 4 ulp (libmvec) or exp's < 1 ulp per element; sums as in `FastElementwise`. Float32 semantics: with
     /// `log_target`, exp(y) overflows above y ≈ 88.7.
     public static func klDiv(input: Tensor<Float>, target: Tensor<Float>, reduction: Reduction = .mean,
                              logTarget: Bool = false, gradOutput: Tensor<Float>? = nil,

@@ -51,7 +51,7 @@ extension Fast {
     ///
     /// Cost: one read of input and target, one vector exp (log_input) or log per 8 elements, one
     /// more log with `full`; forward+backward writes both gradients in the same pass. Accuracy: a
-    /// few roundings plus libmvec's ≤ 4 ulp per element (½·log 2πy is taken as ½·log y + ½·log 2π,
+    /// few roundings plus the vector exp's < 1 ulp or log's ≤ 4 ulp (libmvec) per element (½·log 2πy is taken as ½·log y + ½·log 2π,
     /// which differs only where the Stirling term is masked); sums as in `FastElementwise`.
     /// Float32 semantics: exp(x) overflows above x ≈ 88.7, and eps is rounded to Float32.
     public static func poissonNLLLoss(input: Tensor<Float>, target: Tensor<Float>, logInput: Bool = true,

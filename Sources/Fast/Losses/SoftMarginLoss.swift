@@ -6,7 +6,7 @@ import LossSpec
 enum SoftMarginKernel {
     typealias V = SIMD16<Float>
 
-    /// (l, z) for 16 lanes: two libmvec exp and two log1p calls on the 8-lane halves.
+    /// (l, z) for 16 lanes: the inline exp and two libmvec log1p calls on the 8-lane halves.
     @inline(__always)
     static func lossAndExp(_ x: V, _ y: V) -> (l: V, z: V) {
         let t = -(y * x)
@@ -90,8 +90,8 @@ extension Fast {
     /// (never enlarge it); it is not differentiable, so only `grad_input` is returned.
     ///
     /// Cost: one read of input and target (a broadcast target is first materialised), one exp and
-    /// one log1p per element (libmvec, 8 lanes); forward+backward writes grad_input in the same
-    /// pass. Accuracy: a few ulp per element from exp/log1p (≤ 4 ulp each) and the rounding of
+    /// one log1p per element (exp inline, log1p from libmvec, 8 lanes); forward+backward writes grad_input in the same
+    /// pass. Accuracy: a few ulp per element from exp (< 1 ulp) and log1p (≤ 4 ulp) and the rounding of
     /// −y·x amplified by |t|·σ(t) (the Reference's scale); sums per-lane Float per chunk, then
     /// Double.
     ///
