@@ -113,6 +113,7 @@ enum ConformanceReport {
                 return "\(s.cases) | \(passed) | \(CLI.number(s.maxError)) | \(CLI.number(s.p99Error)) | \(CLI.number(s.budget))"
             }.joined(separator: " | ") + " |\n"
         }
+        md += worstSection(report)
         if !failures.isEmpty {
             md += "\n## Failures\n\n"
             for f in failures.prefix(50) {
@@ -121,6 +122,20 @@ enum ConformanceReport {
             if failures.count > 50 { md += "- … and \(failures.count - 50) more\n" }
         }
         md += "\nRegenerate: `lossbench report`; reproduce one case: `lossbench show CASE --impl fast`.\n"
+        return md
+    }
+
+    /// Where Fast is least accurate: each loss's worst case and element (`check --worst` lists more).
+    static func worstSection(_ report: CheckReport) -> String {
+        let fast = report.outcomes.filter { $0.implementation == "fast" && $0.worst != nil }
+        guard !fast.isEmpty else { return "" }
+        var md = "\n## Fast's worst case per loss\n\n"
+        md += "| loss | case | element | expected | fast | normalized error |\n|---|---|---|---:|---:|---:|\n"
+        for loss in Set(fast.map(\.loss)).sorted() {
+            guard let o = fast.filter({ $0.loss == loss }).max(by: { $0.maxError < $1.maxError }), let w = o.worst else { continue }
+            md += "| \(loss) | `\(o.caseName)` | \(w.role)[\(w.element.map(String.init) ?? "–")] | \(w.expected) | \(w.got) | "
+                + "\(CLI.number(w.normalizedError)) |\n"
+        }
         return md
     }
 }

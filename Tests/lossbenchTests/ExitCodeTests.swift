@@ -75,6 +75,22 @@ func scratchDirectory() -> String {
         }
     }
 
+    /// conformance.md names Fast's worst case of every loss, the one with the largest error.
+    @Test func conformanceReportNamesFastsWorstCases() throws {
+        let db = dir + "/c.sqlite"
+        #expect(exitCode(["generate", "--out", db, "--loss", "huber_loss", "--loss", "nll_loss", "--seed", "5"]) == 0)
+        let file = try GoldenDatabase.read(db)
+        let report = Checker.run(file, database: db, implementations: Implementation.all)
+        let md = ConformanceReport.markdown(report, meta: file.meta)
+        let section = md.components(separatedBy: "## Fast's worst case per loss").last ?? ""
+        #expect(md.contains("## Fast's worst case per loss"))
+        for loss in ["huber_loss", "nll_loss"] {
+            let worst = report.outcomes.filter { $0.loss == loss && $0.implementation == "fast" && $0.worst != nil }
+                .max { $0.maxError < $1.maxError }
+            #expect(section.contains("| \(loss) | `\(worst!.caseName)` |"))
+        }
+    }
+
     @Test func verifyDetectsAnyEditToTheVectors() throws {
         let db = dir + "/v.sqlite"
         #expect(exitCode(["generate", "--out", db, "--loss", "mse_loss", "--seed", "4"]) == 0)
