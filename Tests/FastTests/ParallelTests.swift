@@ -1,5 +1,6 @@
 import Testing
 import Synchronization
+import Foundation
 @testable import Fast
 
 /// The fork-join every Fast kernel runs on: each chunk exactly once with its fixed range, partials
@@ -51,6 +52,41 @@ import Synchronization
         }
         #expect(Parallel.claimSpan(chunks: 1024, workers: 2) == 32)
         #expect(Parallel.claimSpan(chunks: 16, workers: 2) == 1)
+    }
+
+    /// Workers get at least `grain` chunks each: below that the problem stays on the calling
+    /// thread (a wake-up costs more than the work), above it all threads share.
+    @Test func smallProblemsStayOnTheCallingThread() {
+        #expect(Parallel.workers(chunks: 1, threads: 8) == 1)
+        #expect(Parallel.workers(chunks: 15, threads: 2) == 1)
+        #expect(Parallel.workers(chunks: 16, threads: 2) == 2)
+        #expect(Parallel.workers(chunks: 1 << 20, threads: 2) == 2)
+        #expect(Parallel.workers(chunks: 3, threads: 2, grain: 1) == 2)
+        #expect(Parallel.workers(chunks: 0, threads: 4) == 1 && Parallel.workers(chunks: 5, threads: 0, grain: 1) == 1)
+
+        let caller = pthread_self()
+        let others = Mutex(0)
+        Parallel.forEachChunk(count: 15 * 4096, chunk: 4096, threads: 8) { _, _ in
+            if pthread_equal(pthread_self(), caller) == 0 { others.withLock { $0 += 1 } }
+        }
+        #expect(others.withLock { $0 } == 0, "a 15-chunk problem woke another thread")
+    }
+
+    /// The determinism checks bind grain 1: then even a 3-chunk problem is offered to every thread
+    /// (what makes the 1/2/8-thread comparisons of the loss tests and the fuzzer able to fail).
+    /// Which threads actually take chunks is up to Dispatch's pool, so only the split is asserted.
+    @Test func grainOverrideSplitsSmallProblems() {
+        #expect(Parallel.$grainOverride.withValue(1) { Parallel.workers(chunks: 3, threads: 2) } == 2)
+        #expect(Parallel.$grainOverride.withValue(1) { Parallel.workers(chunks: 3, threads: 8, grain: 8) } == 3)
+        #expect(Parallel.workers(chunks: 3, threads: 2) == 1)
+        var covered = [Int](repeating: 0, count: 3)
+        covered.withUnsafeMutableBufferPointer { b in
+            let slots = UncheckedSendable(b)
+            Parallel.$grainOverride.withValue(1) {
+                Parallel.forEachChunk(count: 3, chunk: 1, threads: 2) { c, _ in slots.value[c] += 1 }
+            }
+        }
+        #expect(covered == [1, 1, 1])
     }
 
     /// The parallel zero fill leaves no element unwritten, whatever the memory held before (a

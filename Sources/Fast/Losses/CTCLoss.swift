@@ -30,7 +30,7 @@ extension Fast {
             losses.withUnsafeMutableBufferPointer { lb in
                 grad.withUnsafeMutableBufferPointer { gb in
                     let io = UncheckedSendable((lp: lp, losses: lb, grad: gb))
-                    Parallel.forEachChunk(count: n, chunk: 1, threads: threads) { _, range in
+                    Parallel.forEachChunk(count: n, chunk: 1, threads: threads, grain: 1) { _, range in
                         for b in range {
                             let sequence = CTCSequence(layout, b, io.value.lp)
                             var loss = sequence.forward()

@@ -367,7 +367,8 @@ enum FloatBuffers {
         a.withUnsafeMutableBufferPointer { b in
             guard let base = b.baseAddress else { return }
             let p = UncheckedSendable(base)
-            Parallel.forEachChunk(count: n, chunk: zeroChunk, threads: threads) { _, r in
+            // A 256 KiB memset takes several µs, so two chunks per worker already pay for a wake-up.
+            Parallel.forEachChunk(count: n, chunk: zeroChunk, threads: threads, grain: 2) { _, r in
                 (p.value + r.lowerBound).update(repeating: 0, count: r.count)
             }
         }

@@ -7,7 +7,7 @@ import Synchronization
 /// Work is cut into chunks whose boundaries depend only on the problem size and the chunk size,
 /// never on the thread count; every chunk writes its own partial result and partials are combined
 /// in chunk order by the caller. So the result is bit-identical for 1, 2 or 64 threads.
-/// Small problems (one chunk) run inline: a `concurrentPerform` fork-join costs ~0.4 µs here.
+/// Small problems (fewer than `minChunksPerWorker` chunks per worker) run on the calling thread.
 public enum Parallel {
     /// Threads used when a caller does not say: the machine's active cores.
     public static let defaultThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -35,6 +35,24 @@ public enum Parallel {
         max(1, min(32, chunks / (8 * workers)))
     }
 
+    /// Chunks of `elementChunk` elements each worker must have before another thread is woken:
+    /// waking a parked worker costs 5–10 µs here, about what 8 such chunks take on one core (a
+    /// 16 K-element l1_loss forward ran in 9 µs on two threads and 4 µs on one). PyTorch's CPU
+    /// kernels use the same 32 K-element grain. Callers whose chunks are much heavier (one CTC
+    /// sequence) pass a smaller grain.
+    public static let minChunksPerWorker = 8
+
+    /// Replaces every caller's grain while bound (`Parallel.$grainOverride.withValue(1) { … }`):
+    /// thread-determinism checks bind 1 so that even small cases are split across all threads.
+    @TaskLocal public static var grainOverride: Int?
+
+    /// The threads a problem of `chunks` chunks uses: up to `threads`, with at least `grain`
+    /// chunks each, so small problems stay on the calling thread.
+    @inlinable
+    public static func workers(chunks: Int, threads: Int, grain: Int = minChunksPerWorker) -> Int {
+        max(1, min(max(1, threads), chunks / max(1, grainOverride ?? grain)))
+    }
+
     /// Runs `body(chunkIndex, range)` for every chunk of `0..<count`, on up to `threads` threads.
     ///
     /// Workers claim runs of consecutive chunks (`claimSpan`) from a shared counter, so a worker
@@ -42,10 +60,10 @@ public enum Parallel {
     /// instead of delaying the join. Which thread runs a chunk never affects its result: each
     /// chunk's work and output slot are fixed by its index.
     @inlinable
-    public static func forEachChunk(count: Int, chunk: Int, threads: Int,
+    public static func forEachChunk(count: Int, chunk: Int, threads: Int, grain: Int = minChunksPerWorker,
                                     _ body: (Int, Range<Int>) -> Void) {
         let chunks = chunkCount(count, chunk: chunk)
-        let workers = min(max(1, threads), chunks)
+        let workers = workers(chunks: chunks, threads: threads, grain: grain)
         if workers <= 1 {
             for c in 0..<chunks { body(c, c * chunk..<min(count, (c + 1) * chunk)) }
             return
@@ -68,12 +86,12 @@ public enum Parallel {
 
     /// Computes one partial per chunk with `body` and returns them in chunk order.
     @inlinable
-    public static func mapChunks<P>(count: Int, chunk: Int, threads: Int, initial: P,
-                                    _ body: (Range<Int>) -> P) -> [P] {
+    public static func mapChunks<P>(count: Int, chunk: Int, threads: Int, grain: Int = minChunksPerWorker,
+                                    initial: P, _ body: (Range<Int>) -> P) -> [P] {
         var partials = [P](repeating: initial, count: chunkCount(count, chunk: chunk))
         partials.withUnsafeMutableBufferPointer { out in
             let slots = UncheckedSendable(out)
-            forEachChunk(count: count, chunk: chunk, threads: threads) { c, range in
+            forEachChunk(count: count, chunk: chunk, threads: threads, grain: grain) { c, range in
                 slots.value[c] = body(range)
             }
         }

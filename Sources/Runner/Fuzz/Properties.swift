@@ -1,4 +1,5 @@
 import Foundation
+import Fast
 import LossSpec
 
 /// The named properties the fuzzer checks on every case.
@@ -108,7 +109,8 @@ public struct PropertyChecker: Sendable {
             let counts = want.contains(.threadDeterminism) ? targets.threadCounts : [targets.threadCounts[0]]
             for t in counts {
                 let impl = targets.candidate(t)
-                let o = Self.run(impl, c)
+                // Grain 1, so that the fuzzer's small cases are really split across `t` threads.
+                let o = Parallel.$grainOverride.withValue(1) { Self.run(impl, c) }
                 if case .notImplemented = o { verdict.candidateNotImplemented = true; break }
                 candidates.append((impl, o))
             }
