@@ -14,6 +14,24 @@ import Testing
                       syntheticRun(seed: seed, slowdown: slowdown))
     }
 
+    /// The size-grid table buckets element counts by the nearest power of two: a row-wise loss's
+    /// 16 000-element problem and an elementwise 16 384-element one share the 2^14 column.
+    @Test func gridColumnsAreNominalSizes() throws {
+        let db = try HistoryDatabase.openForWriting(path)
+        func grid(_ loss: String, _ elements: Int, _ ns: Double) -> MeasurementInput {
+            MeasurementInput(suite: "grid", loss: loss, impl: "fast", pass: "forward", shape: "[\(elements)]",
+                             elements: elements, threads: 2, samples: [ns, ns, ns], calibration: [1, 1, 1])
+        }
+        try db.record(runRecord(thisMachine, commit: "0000aaaa", label: "grid", at: "2025-04-01T12:00:00Z"),
+                      [grid("l1_loss", 16384, 2000), grid("cross_entropy", 16000, 7000),
+                       grid("l1_loss", 65536, 8000), grid("cross_entropy", 65000, 29000)])
+        let md = try PerformanceReport.build(db).first { $0.path == "performance.md" }!.content
+        let section = md.components(separatedBy: "## Size grid").last ?? ""
+        #expect(section.contains("| loss | impl | pass | 2^14 | 2^16 | exponent |"))
+        #expect(section.contains("| cross_entropy | fast | forward | 0.0070 | 0.0290 |"))
+        #expect(section.contains("| l1_loss | fast | forward | 0.0020 | 0.0080 |"))
+    }
+
     @Test func gateExitCodes() throws {
         #expect(lossbench(["gate", "--history", path]) == 3)  // no database yet
         try record(1)
