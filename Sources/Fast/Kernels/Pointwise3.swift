@@ -133,6 +133,7 @@ enum Pointwise3 {
             return []
         }
         return [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+            FloatBuffers.adviseHugePages(buffer)
             body(buffer.baseAddress)
             initialized = n
         }

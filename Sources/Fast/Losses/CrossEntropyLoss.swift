@@ -92,7 +92,7 @@ private struct CrossEntropyIndexPath {
         var nllOut = wantOut ? [Float](repeating: 0, count: count) : []
         var smoothOut = wantOut && smoothing > 0 ? [Float](repeating: 0, count: count) : []
         // Every row writes all its classes (C = 0 has no element), so no zero fill is needed.
-        var grad = upstream != nil ? [Float](uninitializedFloats: input.count) : []
+        var grad = upstream != nil ? FloatBuffers.uninitialized(input.count) : []
         let eps = Float(smoothing)
         let classWeightSum = SoftmaxRow.weightSum(weight, classes: classes)
         let contiguous = layout.spatial == 1
@@ -237,7 +237,7 @@ private struct CrossEntropyProbabilityPath {
         let wantOut = reduction == .none
         var q = wantOut ? [Float](repeating: 0, count: count) : []
         // Every row writes all its classes (C = 0 has no element), so no zero fill is needed.
-        var gradX = upstream != nil ? [Float](uninitializedFloats: input.count) : []
+        var gradX = upstream != nil ? FloatBuffers.uninitialized(input.count) : []
         var gradY = gradX
         let eps = Float(smoothing), spread = smoothing > 0 ? Float(smoothing) / Float(classes) : 0
         let keep: Float = smoothing > 0 ? 1 - eps : 1
@@ -376,13 +376,5 @@ private struct CrossEntropyProbabilityPath {
         }
         if i < n { gradients(i, n - i) }
         return q
-    }
-}
-
-extension Array where Element == Float {
-    /// `count` floats whose values the caller overwrites before reading (skips the zero fill of
-    /// a gradient that a kernel writes completely).
-    init(uninitializedFloats count: Int) {
-        self.init(unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 }

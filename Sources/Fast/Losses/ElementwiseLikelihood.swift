@@ -98,6 +98,7 @@ enum FastElementwise {
         guard let n = counts.first else { return (body(pointers), []) }
         var inner: (R, [[Float]])?
         let array = [Float](unsafeUninitializedCapacity: n) { buffer, count in
+            FloatBuffers.adviseHugePages(buffer)
             inner = withUninitialized(counts.dropFirst(), pointers + [n == 0 ? nil : buffer.baseAddress], body)
             count = n
         }

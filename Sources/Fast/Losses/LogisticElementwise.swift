@@ -31,9 +31,9 @@ enum LogisticElementwise {
         let n = input.count
         let wantGradients = upstream != nil
         var partials: [P] = []
-        var out = uninitializedFloats(wantOutput ? n : 0)
-        var gx = uninitializedFloats(wantGradients ? n : 0)
-        var gy = uninitializedFloats(wantGradients ? n : 0)
+        var out = FloatBuffers.uninitialized(wantOutput ? n : 0)
+        var gx = FloatBuffers.uninitialized(wantGradients ? n : 0)
+        var gy = FloatBuffers.uninitialized(wantGradients ? n : 0)
         input.withUnsafeBufferPointer { xb in
             target.withUnsafeBufferPointer { yb in
                 weight.withOptionalBuffer { w in
@@ -68,13 +68,6 @@ enum LogisticElementwise {
         if let gradTarget { result.outputs["grad_target"] = Tensor(shape: shape, scalars: gradTarget) }
         return result
     }
-}
-
-/// `count` Floats left uninitialised: for outputs that a kernel writes exactly once per element,
-/// so a large result costs no zero fill. (Float is a trivial type: no memory-safety issue.)
-@inline(__always)
-func uninitializedFloats(_ count: Int) -> [Float] {
-    [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
 }
 
 /// Calls `body` with the base addresses of three arrays, nil for an empty one (an empty array

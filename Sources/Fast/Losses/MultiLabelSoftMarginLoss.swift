@@ -96,10 +96,10 @@ enum MultiLabelSoftMargin {
             }
         }
         let wantGradients = upstream != nil
-        var rows = uninitializedFloats(wantRows ? rowCount : 0)
-        var gx = uninitializedFloats(wantGradients ? n : 0)
-        var gy = uninitializedFloats(wantGradients ? n : 0)
-        var gwFull = uninitializedFloats(wantGradients && fullWeight != nil ? n : 0)
+        var rows = FloatBuffers.uninitialized(wantRows ? rowCount : 0)
+        var gx = FloatBuffers.uninitialized(wantGradients ? n : 0)
+        var gy = FloatBuffers.uninitialized(wantGradients ? n : 0)
+        var gwFull = FloatBuffers.uninitialized(wantGradients && fullWeight != nil ? n : 0)
         let perClassGradient = wantGradients && perClassWeight != nil
         let rowsPerChunk = max(1, Parallel.elementChunk / max(length, 1))
         var partials: [(sum: Double, gw: [Double])] = []

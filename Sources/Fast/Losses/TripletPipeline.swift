@@ -92,10 +92,8 @@ enum FastTriplet {
         var output = [Float](repeating: 0, count: keepOutput ? rows : 0)
         let gradCount = upstream == nil ? 0 : rows * width
         // The row kernels write every gradient element: no zero-fill pass.
-        func uninitialized() -> [Float] {
-            [Float](unsafeUninitializedCapacity: gradCount) { _, count in count = gradCount }
-        }
-        var ga = uninitialized(), gp = uninitialized(), gn = uninitialized()
+        var ga = FloatBuffers.uninitialized(gradCount), gp = FloatBuffers.uninitialized(gradCount)
+        var gn = FloatBuffers.uninitialized(gradCount)
         let chunk = max(1, 4096 / width)
         let partials: [Double] = args[0].scalars.withUnsafeBufferPointer { ab in
             args[1].scalars.withUnsafeBufferPointer { pb in
