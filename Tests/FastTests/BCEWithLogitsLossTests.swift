@@ -43,7 +43,7 @@ import LossSpec
         let c = try S.withGradOutput(S.make(.binaryCrossEntropyWithLogits, reduction, [
             "input": rng.tensor([4, 10_001], -8, 8), "target": rng.tensor([4, 10_001], 0, 1),
             "pos_weight": rng.tensor([10_001], 0, 3), "weight": rng.tensor([4, 1], 0, 2)]), &rng)
-        try S.expectThreadInvariant(c)
+        try ThreadInvariance.expect(c)
         try S.expectMatchesReference(c, threads: 8)
     }
 

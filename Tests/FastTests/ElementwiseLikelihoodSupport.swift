@@ -61,25 +61,12 @@ enum LikelihoodCheck {
         return worst
     }
 
-    /// Fast's results are bit-identical for 1, 2 and 8 threads.
-    static func expectThreadIndependence(_ c: LossCase, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        func bits(_ threads: Int) throws -> [String: [UInt64]] {
-            // Grain 1: every thread gets chunks, however small the case.
-            try Parallel.$grainOverride.withValue(1) {
-                try Fast.evaluate(c, threads: threads).outputs.mapValues { $0.scalars.map(\.bitPattern) }
-            }
-        }
-        let one = try bits(1)
-        #expect(try bits(2) == one, sourceLocation: sourceLocation)
-        #expect(try bits(8) == one, sourceLocation: sourceLocation)
-    }
-
     /// Forward only and forward+backward: thread-independent, and the latter agrees with the Reference.
     static func expectThreadIndependence(_ c: LossCase, withGradients rng: inout RNG,
                                          sourceLocation: SourceLocation = #_sourceLocation) throws {
-        try expectThreadIndependence(c, sourceLocation: sourceLocation)
+        try ThreadInvariance.expect(c, sourceLocation: sourceLocation)
         let g = try withGradOutput(c, &rng)
-        try expectThreadIndependence(g, sourceLocation: sourceLocation)
+        try ThreadInvariance.expect(g, sourceLocation: sourceLocation)
         try expectAgreement(g, sourceLocation: sourceLocation)
     }
 

@@ -58,20 +58,6 @@ enum LogisticFastSupport {
         }
     }
 
-    /// Fast with 1, 2 and 8 threads returns bit-identical results.
-    static func expectThreadInvariant(_ c: LossCase, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let one = try Fast.evaluate(c, threads: 1)
-        for threads in [2, 8] {
-            let other = try Parallel.$grainOverride.withValue(1) { try Fast.evaluate(c, threads: threads) }
-            #expect(Set(other.outputs.keys) == Set(one.outputs.keys), sourceLocation: sourceLocation)
-            for (role, t) in one.outputs {
-                let bits = t.scalars.map { $0.bitPattern }
-                #expect(other.outputs[role]?.scalars.map { $0.bitPattern } == bits, "\(role) with \(threads) threads",
-                        sourceLocation: sourceLocation)
-            }
-        }
-    }
-
     /// Fast raises the Reference's error kind on the same argument.
     static func expectSameError(_ c: LossCase, _ kind: ErrorKind, sourceLocation: SourceLocation = #_sourceLocation) {
         func failure(_ body: () throws -> LossResult) -> LossError? {

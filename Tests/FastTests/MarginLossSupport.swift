@@ -69,25 +69,13 @@ enum MarginLossCheck {
         return worst
     }
 
-    /// Forward and forward+backward results are bit-identical for 1, 2 and 8 threads.
-    static func expectThreadDeterminism(_ c: LossCase, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let one = try Fast.evaluate(c, threads: 1)
-        for threads in [2, 8] {
-            let other = try Parallel.$grainOverride.withValue(1) { try Fast.evaluate(c, threads: threads) }
-            for (role, t) in one.outputs {
-                let bits = t.scalars.map(\.bitPattern), otherBits = other.outputs[role]?.scalars.map(\.bitPattern)
-                #expect(bits == otherBits, "\(role) differs with \(threads) threads", sourceLocation: sourceLocation)
-            }
-        }
-    }
-
     /// A multi-chunk case: thread determinism of the forward and of forward+backward (with a random
     /// grad_output), and agreement with the Reference.
     static func expectDeterministicAndAccurate(_ c: LossCase, budget: Double, _ rng: inout MarginTestRNG,
                                                sourceLocation: SourceLocation = #_sourceLocation) throws {
-        try expectThreadDeterminism(c, sourceLocation: sourceLocation)
+        try ThreadInvariance.expect(c, sourceLocation: sourceLocation)
         let withGradient = try rng.withGradOutput(c)
-        try expectThreadDeterminism(withGradient, sourceLocation: sourceLocation)
+        try ThreadInvariance.expect(withGradient, sourceLocation: sourceLocation)
         try compare(withGradient, budget: budget, sourceLocation: sourceLocation)
     }
 

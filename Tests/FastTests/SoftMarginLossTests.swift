@@ -50,7 +50,7 @@ import LossSpec
             for ys in [[40_000], [1]] {
                 let c = LossCase(loss: .softMarginLoss, options: ["reduction": .string(reduction)],
                                  inputs: ["input": draw.tensor([40_000], -20, 20), "target": draw.signs(ys)])
-                try H.expectThreadInvariant(H.withGradient(c, &draw))
+                try ThreadInvariance.expect(H.withGradient(c, &draw))
             }
         }
     }

@@ -80,17 +80,4 @@ enum TripletCTCTestSupport {
         #expect(kinds[0] == kinds[1], "\(c.options): reference \(String(describing: kinds[0])), fast \(String(describing: kinds[1]))",
                 sourceLocation: sourceLocation)
     }
-
-    /// Every output of `c` bit-identical for 1, 2 and 8 threads.
-    static func threadInvariant(_ c: LossCase, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let runs = try Parallel.$grainOverride.withValue(1) { try [1, 2, 8].map { try Fast.Prepared(c).run(threads: $0).outputs } }
-        for (role, t) in runs[0] {
-            for other in runs.dropFirst() {
-                let same = other[role].map { o in
-                    zip(o.scalars, t.scalars).allSatisfy { $0.bitPattern == $1.bitPattern }
-                } ?? false
-                #expect(same, "\(role) differs between thread counts", sourceLocation: sourceLocation)
-            }
-        }
-    }
 }

@@ -47,9 +47,9 @@ private func tripletCase(_ shapes: [[Int]], _ options: [String: JSONValue], seed
 
     @Test func bitIdenticalForOneTwoAndEightThreads() throws {
         for swap in [false, true] {
-            try S.threadInvariant(tripletCase([[1000, 64], [1000, 64], [1000, 64]],
+            try ThreadInvariance.expect(tripletCase([[1000, 64], [1000, 64], [1000, 64]],
                                               ["swap": .bool(swap), "reduction": .string("mean")], seed: 7))
-            try S.threadInvariant(tripletCase([[1000, 64], [1000, 64], [1000, 64]],
+            try ThreadInvariance.expect(tripletCase([[1000, 64], [1000, 64], [1000, 64]],
                                               ["swap": .bool(swap), "reduction": .string("none")], seed: 8))
         }
     }
@@ -95,7 +95,7 @@ private func tripletCase(_ shapes: [[Int]], _ options: [String: JSONValue], seed
 
     @Test func bitIdenticalForOneTwoAndEightThreads() throws {
         for distance in [JSONValue.null, .string("cosine_distance")] {
-            try S.threadInvariant(tripletCase([[700, 48], [700, 48], [700, 48]], ["distance_function": distance, "swap": .bool(true)],
+            try ThreadInvariance.expect(tripletCase([[700, 48], [700, 48], [700, 48]], ["distance_function": distance, "swap": .bool(true)],
                                               seed: 9, loss: .tripletMarginWithDistanceLoss))
         }
     }

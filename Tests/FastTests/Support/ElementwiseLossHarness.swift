@@ -60,17 +60,6 @@ enum ElementwiseLossHarness {
         return worst
     }
 
-    /// Fast's outputs for 1, 2 and 8 threads, which must be bit-identical.
-    static func expectThreadInvariant(_ c: LossCase) throws {
-        let runs = try Parallel.$grainOverride.withValue(1) { try [1, 2, 8].map { try Fast.evaluate(c, threads: $0) } }
-        for run in runs.dropFirst() {
-            for (role, t) in runs[0].outputs {
-                let a = t.scalars.map(\.bitPattern), b = run.outputs[role]?.scalars.map(\.bitPattern)
-                #expect(a == b, "\(role) differs between thread counts")
-            }
-        }
-    }
-
     /// Both implementations raise the same error kind.
     static func expectSameError(_ c: LossCase, _ kind: ErrorKind) {
         for (name, run) in [("reference", { _ = try Reference.evaluate(c) }), ("fast", { _ = try Fast.evaluate(c) })] {
@@ -149,7 +138,7 @@ extension ElementwiseLossHarness {
             var general = ["input": draw.tensor([40_000, 1]), "target": draw.tensor([1])]
             if weighted { general["weight"] = draw.tensor([40_000, 1], 0, 2) }
             for inputs in [["input": draw.tensor([40_000]), "target": draw.tensor([40_000])], general] {
-                try expectThreadInvariant(withGradient(LossCase(loss: loss, options: options, inputs: inputs), &draw))
+                try ThreadInvariance.expect(withGradient(LossCase(loss: loss, options: options, inputs: inputs), &draw))
             }
         }
     }
