@@ -80,22 +80,9 @@ public enum Benchmark {
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
     /// Times `body`: warm-up, then samples until both `minSamples` and `minSeconds` are reached
-    /// (or `maxSamples`), each preceded by a calibration measurement.
-    public static func sample(_ settings: BenchSettings, _ body: () throws -> Void) rethrows -> (samples: [Double], calibration: [Double]) {
-        for _ in 0..<settings.warmup { try body() }
-        var samples: [Double] = [], calibration: [Double] = []
-        var spent = 0.0
-        var sink = 0.0
-        while samples.count < settings.maxSamples && (samples.count < settings.minSamples || spent < settings.minSeconds) {
-            calibration.append(calibrationSample(&sink))
-            let c1 = now()
-            try body()
-            let c2 = now()
-            samples.append(Double(c2 - c1))
-            spent += Double(c2 - c1) / 1e9
-        }
-        if sink.isNaN { print("") }  // keeps the calibration sum alive
-        return (samples, calibration)
+    /// (or `maxSamples`), each preceded by a calibration measurement (`sampleRoundRobin` with one body).
+    public static func sample(_ settings: BenchSettings, _ body: () throws -> Void) throws -> (samples: [Double], calibration: [Double]) {
+        try withoutActuallyEscaping(body) { body in try sampleRoundRobin(settings, [body])[0] }
     }
 
     /// Measures one implementation on one problem and pass.
