@@ -77,10 +77,8 @@ enum SoftmaxRow {
             let ev = exp(d)
             if let e { Streams.store(ev, e, i) }
             if (i & 16) == 0 { s0 += ev } else { s1 += ev }
-            if shifted {
-                let wd = w.map { Streams.load($0, i) * d } ?? d
-                if (i & 16) == 0 { t0 += wd } else { t1 += wd }
-            }
+            let wd = w.map { Streams.load($0, i) * d } ?? d
+            if (i & 16) == 0 { t0 += wd } else { t1 += wd }
             i += 16
         }
         if i < n {
@@ -90,10 +88,8 @@ enum SoftmaxRow {
             let ev = exp(d).replacing(with: 0, where: .!mask)
             if let e { Streams.storePartial(ev, e, i, k) }
             s0 += ev
-            if shifted {
-                let wd = w.map { Streams.loadPartial($0, i, k) * d } ?? d
-                t0 += wd.replacing(with: 0, where: .!mask)
-            }
+            let wd = w.map { Streams.loadPartial($0, i, k) * d } ?? d
+            t0 += wd.replacing(with: 0, where: .!mask)
         }
         return (horizontalSum(s0 + s1), horizontalSum(t0 + t1))
     }
