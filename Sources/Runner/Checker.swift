@@ -48,6 +48,13 @@ public struct CheckReport: Sendable {
     public var summaries: [LossSummary]
     public var warnings: [String]
     public var failed: Bool { outcomes.contains { !$0.passed } }
+
+    /// The `count` cases of one loss and implementation with the largest normalized error, worst
+    /// first (error cases, which have no element to show, left out).
+    public func worstCases(loss: String, implementation: String, count: Int) -> [CaseOutcome] {
+        let cases = outcomes.filter { $0.loss == loss && $0.implementation == implementation && $0.worst != nil }
+        return Array(cases.sorted { $0.maxError > $1.maxError }.prefix(count))
+    }
 }
 
 /// Runs implementations against a golden database under the tolerance model of design §4.

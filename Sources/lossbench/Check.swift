@@ -86,8 +86,7 @@ struct Check: ParsableCommand {
     func worstCases(_ report: CheckReport) -> String {
         var rows: [[String]] = []
         for s in report.summaries {
-            let cases = report.outcomes.filter { $0.loss == s.loss && $0.implementation == s.implementation && $0.worst != nil }
-            for o in cases.sorted(by: { $0.maxError > $1.maxError }).prefix(worst) {
+            for o in report.worstCases(loss: s.loss, implementation: s.implementation, count: worst) {
                 guard let w = o.worst else { continue }
                 rows.append([s.loss, s.implementation, o.caseName, "\(w.role)[\(w.element.map(String.init) ?? "-")]",
                              w.expected, w.got, CLI.number(w.normalizedError)])

@@ -127,12 +127,12 @@ enum ConformanceReport {
 
     /// Where Fast is least accurate: each loss's worst case and element (`check --worst` lists more).
     static func worstSection(_ report: CheckReport) -> String {
-        let fast = report.outcomes.filter { $0.implementation == "fast" && $0.worst != nil }
-        guard !fast.isEmpty else { return "" }
+        let losses = Set(report.outcomes.filter { $0.implementation == "fast" && $0.worst != nil }.map(\.loss)).sorted()
+        guard !losses.isEmpty else { return "" }
         var md = "\n## Fast's worst case per loss\n\n"
         md += "| loss | case | element | expected | fast | normalized error |\n|---|---|---|---:|---:|---:|\n"
-        for loss in Set(fast.map(\.loss)).sorted() {
-            guard let o = fast.filter({ $0.loss == loss }).max(by: { $0.maxError < $1.maxError }), let w = o.worst else { continue }
+        for loss in losses {
+            guard let o = report.worstCases(loss: loss, implementation: "fast", count: 1).first, let w = o.worst else { continue }
             md += "| \(loss) | `\(o.caseName)` | \(w.role)[\(w.element.map(String.init) ?? "–")] | \(w.expected) | \(w.got) | "
                 + "\(CLI.number(w.normalizedError)) |\n"
         }
