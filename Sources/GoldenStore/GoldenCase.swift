@@ -1,6 +1,6 @@
 import LossSpec
 
-/// A case's family (design §2).
+/// A case's family (Docs/GoldenDatabase.md).
 public enum CaseFamily: String, Sendable, CaseIterable, Codable {
     case random, edge, error, regression
 }

@@ -39,7 +39,7 @@ public struct GoldenFile: Sendable {
     }
 }
 
-/// Reading, writing and digesting golden databases (design §2).
+/// Reading, writing and digesting golden databases (Docs/GoldenDatabase.md).
 public enum GoldenDatabase {
     public static let format = "lossbench-golden"
     public static let formatVersion = "1"
@@ -204,7 +204,7 @@ public enum GoldenDatabase {
                 switch t.io {
                 case "in":
                     if case .float64(let x) = value, let i = x.scalars.firstIndex(where: { !isFloat32Exact($0) }) {
-                        throw bad("input \(t.role) element \(i) = \(x.scalars[i]) is not exactly representable in Float32; golden float inputs must be (design §2)")
+                        throw bad("input \(t.role) element \(i) = \(x.scalars[i]) is not exactly representable in Float32; golden float inputs must be (Docs/GoldenDatabase.md)")
                     }
                     c.inputs[t.role] = value
                 case "out":

@@ -1,6 +1,6 @@
 import GRDB
 
-/// The golden database schema (design §2, format_version 1), as migrations.
+/// The golden database schema (Docs/GoldenDatabase.md, format_version 1), as migrations.
 ///
 /// The tables are created with the exact SQL of the design so that a porter's tool sees the
 /// documented contract. Later versions may only add columns or tables (new migrations appended

@@ -124,7 +124,7 @@ public struct GateResult: Sendable {
     public var hasRegression: Bool { !regressions.isEmpty }
 }
 
-/// The regression gate (design §6): a change is a regression when it is both statistically
+/// The regression gate (Docs/Benchmarking.md): a change is a regression when it is both statistically
 /// significant (Mann–Whitney U on the raw samples) and larger than a threshold, against a
 /// baseline from the same machine key.
 public enum Gate {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The stable identity of a machine (design §6): runs are comparable only within one key.
+/// The stable identity of a machine (Docs/Benchmarking.md): runs are comparable only within one key.
 /// Variant fields (compiler, build configuration, threads, commit) are kept apart in `RunVariant`.
 public struct MachineKey: Sendable, Hashable {
     public var cpuModel: String

@@ -34,7 +34,7 @@ public enum PerformanceReport {
         md += "- **machine key**: \(machine)\n"
         let otherMachines = Set(allRuns.map(\.machineKey)).subtracting([machine])
         if !otherMachines.isEmpty { md += "- runs from \(otherMachines.count) other machine(s) are in the history but not in this report\n" }
-        md += "- times are medians of the raw samples per call; *normalized* = median / median of the calibration kernel timed between samples (design §6)\n\n"
+        md += "- times are medians of the raw samples per call; *normalized* = median / median of the calibration kernel timed between samples (Docs/Benchmarking.md)\n\n"
 
         if let run = standardRuns.last {
             let ms = byRun[run.id!]!.filter { $0.suite == "standard" }

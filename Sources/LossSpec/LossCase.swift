@@ -66,7 +66,7 @@ public struct LossCase: Sendable, Hashable {
 /// What an implementation returns for a case, keyed by golden-database role: `output`, and
 /// `grad_<argument>` for every differentiable argument when `grad_output` was given.
 ///
-/// `scales` (Reference only) holds, per role, the error scale of design §4 for every element.
+/// `scales` (Reference only) holds, per role, the error scale of Docs/Tolerance.md for every element.
 public struct LossResult: Sendable, Hashable {
     public var outputs: [String: Tensor<Double>]
     public var scales: [String: Tensor<Double>]

@@ -1,4 +1,4 @@
-/// The error kinds of design §3. The raw value is what the golden database's `expect_error`
+/// The error kinds of Docs/ErrorKinds.md. The raw value is what the golden database's `expect_error`
 /// column holds; both implementations raise the same kind for the same input.
 public enum ErrorKind: String, Sendable, Codable, CaseIterable, Hashable {
     /// `reduction` is not one of the values this loss accepts.

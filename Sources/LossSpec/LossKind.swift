@@ -76,7 +76,7 @@ public struct ArgumentSpec: Sendable, Hashable {
     public var name: String
     public var accepts: Accepts
     public var isOptional: Bool
-    /// Whether PyTorch's autograd produces a gradient for it (spec §0.8). For `cross_entropy`'s
+    /// Whether PyTorch's autograd produces a gradient for it (Docs/Semantics.md#differentiability). For `cross_entropy`'s
     /// target this holds only for the probability (float) form.
     public var isDifferentiable: Bool
 
@@ -89,7 +89,7 @@ public struct ArgumentSpec: Sendable, Hashable {
 }
 
 extension LossKind {
-    /// The tensor arguments, in `torch.nn.functional` order (spec §0.8 for differentiability).
+    /// The tensor arguments, in `torch.nn.functional` order (Docs/Semantics.md#differentiability for differentiability).
     public var arguments: [ArgumentSpec] {
         switch self {
         case .l1Loss, .mseLoss, .huberLoss:

@@ -1,4 +1,4 @@
-/// The triplet distance for `triplet_margin_with_distance_loss` (design §2).
+/// The triplet distance for `triplet_margin_with_distance_loss` (Docs/GoldenDatabase.md).
 public enum DistanceFunction: String, Sendable, Hashable, CaseIterable {
     /// `F.pairwise_distance(a, b, p=2, eps=1e-6)`: ‖a − b + eps‖₂ over the last dimension.
     case pairwiseDistance = "pairwise_distance"
@@ -14,7 +14,7 @@ public enum DistanceFunction: String, Sendable, Hashable, CaseIterable {
 public struct LossOptions: Sendable, Hashable {
     public var reduction: Reduction = .mean
     /// True when the reduction was spelled `'elementwise_mean'` (deprecated alias of `'mean'`):
-    /// the weighted L1/MSE/Huber paths reject it (spec §0.2).
+    /// the weighted L1/MSE/Huber paths reject it (Docs/Semantics.md#reductions).
     public var reductionIsDeprecatedAlias = false
     public var ignoreIndex: Int = -100
     public var labelSmoothing: Double = 0
@@ -148,7 +148,7 @@ extension LossOptions {
         return out
     }
 
-    /// spec §0.2: 'none' | 'mean' | 'sum'; 'batchmean' only for kl_div; 'elementwise_mean' is a
+    /// Docs/Semantics.md#reductions: 'none' | 'mean' | 'sum'; 'batchmean' only for kl_div; 'elementwise_mean' is a
     /// deprecated alias of 'mean' except for the losses that compare strings.
     static func reduction(_ s: String, for kind: LossKind) throws -> (Reduction, Bool) {
         let allowed = kind == .klDiv ? "'none', 'mean', 'sum', 'batchmean'" : "'none', 'mean', 'sum'"

@@ -1,4 +1,4 @@
-/// How the unreduced loss is turned into the returned value (spec §0.2).
+/// How the unreduced loss is turned into the returned value (Docs/Semantics.md#reductions).
 ///
 /// `mean` is the generic `Σ L / numel(L)` unless the loss defines its own divisor (weighted L1/MSE,
 /// NLL/CE, CTC, the margin losses); `batchmean` exists only for `kl_div`.

@@ -1,5 +1,5 @@
 /// Shape arithmetic shared by both implementations: element counts, row-major strides and
-/// NumPy/PyTorch broadcasting (spec §0.4). No numerics here.
+/// NumPy/PyTorch broadcasting (Docs/Semantics.md#shapes). No numerics here.
 public enum Shape {
     /// Product of the sizes; 1 for a 0-dim shape.
     public static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }

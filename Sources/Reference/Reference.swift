@@ -2,7 +2,7 @@ import LossSpec
 
 /// The Double-precision reference implementation of PyTorch's 21 losses: forward, gradients of
 /// `sum(grad_output * output)` for every argument PyTorch differentiates, and the error scale of
-/// design §4 for every output element.
+/// Docs/Tolerance.md for every output element.
 ///
 /// Each loss has a typed entry point mirroring its `torch.nn.functional` signature
 /// (`Reference.mseLoss(input:target:weight:reduction:gradOutput:)`, …) in `Losses/<Name>.swift`,

@@ -15,7 +15,7 @@ public struct BenchProblem: Sendable {
     public var backward: LossCase
 }
 
-/// The standard suite of design §6 and the size grid.
+/// The standard suite of Docs/Benchmarking.md and the size grid.
 public enum BenchSuite {
     public static let elementwise: Set<LossKind> = [
         .l1Loss, .mseLoss, .smoothL1Loss, .huberLoss, .softMarginLoss, .poissonNLLLoss, .gaussianNLLLoss,
@@ -24,7 +24,7 @@ public enum BenchSuite {
     /// The memory-bound losses whose bandwidth is compared with a plain Float32 sum (issue 4).
     public static let memoryBound: [LossKind] = [.l1Loss, .mseLoss, .smoothL1Loss, .huberLoss]
 
-    /// Design §6 sizes: elementwise 2^22; (4096, 1000) class scores; multilabel_margin (1024, 256);
+    /// Docs/Benchmarking.md sizes: elementwise 2^22; (4096, 1000) class scores; multilabel_margin (1024, 256);
     /// embeddings (65536, 64); CTC T=128, N=32, C=64, L=40.
     public static func standard(_ loss: LossKind) -> BenchProblem {
         switch loss {

@@ -13,7 +13,7 @@ public enum BenchPass: String, Sendable, Codable, CaseIterable {
     case backward
 }
 
-/// One benchmark measurement with its raw samples (design §6).
+/// One benchmark measurement with its raw samples (Docs/Benchmarking.md).
 public struct BenchMeasurement: Sendable {
     public var loss: String
     public var impl: String

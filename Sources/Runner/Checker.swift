@@ -57,7 +57,7 @@ public struct CheckReport: Sendable {
     }
 }
 
-/// Runs implementations against a golden database under the tolerance model of design §4.
+/// Runs implementations against a golden database under the tolerance model of Docs/Tolerance.md.
 public enum Checker {
     /// - Parameters:
     ///   - losses: only cases of these losses (all when empty).
@@ -146,7 +146,7 @@ public enum Checker {
         return outcome
     }
 
-    /// Scales for a database written without them (design §2): the Reference's, computed on the
+    /// Scales for a database written without them (Docs/GoldenDatabase.md): the Reference's, computed on the
     /// case's inputs; where the Reference cannot evaluate it, |expected| alone.
     static func derivedScales(_ golden: GoldenCase, _ c: LossCase) -> [String: Tensor<Double>] {
         var scales = golden.scales

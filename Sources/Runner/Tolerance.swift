@@ -1,6 +1,6 @@
 import LossSpec
 
-/// The tolerance model of design §4.
+/// The tolerance model of Docs/Tolerance.md.
 ///
 /// An element passes when `|got − expected| ≤ budget · eps · max(scale, |expected|, tiny)`.
 /// The normalized error `|got − expected| / (eps · max(scale, |expected|, tiny))` is what the

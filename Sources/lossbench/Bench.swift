@@ -6,7 +6,7 @@ import History
 import LossSpec
 import Runner
 
-/// `lossbench bench`: times implementations on the standard suite (design §6).
+/// `lossbench bench`: times implementations on the standard suite (Docs/Benchmarking.md).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time implementations on the standard suite, a size grid, and a bandwidth baseline.",
@@ -172,7 +172,7 @@ struct Bench: ParsableCommand {
     }
 }
 
-/// The `--json` line of one measurement (design §5), with the raw samples.
+/// The `--json` line of one measurement (Docs/CLI.md), with the raw samples.
 enum BenchJSON {
     static func line(_ m: BenchMeasurement) -> String {
         JSONValue.object([

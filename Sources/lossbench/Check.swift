@@ -11,7 +11,7 @@ struct Check: ParsableCommand {
         discussion: """
             Prints a per-loss table (cases, passed, failed, max and p99 normalized error, budget) \
             and every failure with its case, role, element, expected and actual values. \
-            The normalized error is |got - expected| / (eps * max(scale, |expected|, tiny)) (design §4). \
+            The normalized error is |got - expected| / (eps * max(scale, |expected|, tiny)) (Docs/Tolerance.md). \
             Exit codes: 0 all passed; 1 a case failed; 3 the database is missing, not SQLite, \
             foreign, of another format_version, or corrupt.
             """

@@ -28,7 +28,7 @@ struct Eval: ParsableCommand {
     @Argument(help: "A JSON file holding the case (JSON Lines with --lines), or '-' for standard input.")
     var file: String = "-"
 
-    @Flag(help: "Also print the error scale of every output element (design §4). Implied by --lines.")
+    @Flag(help: "Also print the error scale of every output element (Docs/Tolerance.md). Implied by --lines.")
     var scales = false
 
     @Flag(help: "Read JSON Lines, one case per line, and print one JSON result per line.")

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `lossbench`: the LossBench command line (design §5).
+/// `lossbench`: the LossBench command line (Docs/CLI.md).
 @main
 struct LossBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +14,7 @@ struct LossBench: ParsableCommand {
     )
 }
 
-/// The documented exit codes of design §5.
+/// The documented exit codes of Docs/CLI.md.
 enum ExitStatus {
     static let conformanceFailure = ExitCode(1)
     static let performanceRegression = ExitCode(2)

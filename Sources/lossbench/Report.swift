@@ -99,7 +99,7 @@ enum ConformanceReport {
         let failures = report.outcomes.filter { !$0.passed }
         md += "- \(report.outcomes.count) case runs, \(failures.count) failed\n"
         md += "- *max err* and *p99 err* are normalized errors |got − expected| / (eps · max(scale, |expected|, tiny)) "
-        md += "(design §4); a case passes when every element is within the loss's *budget*\n\n"
+        md += "(Docs/Tolerance.md); a case passes when every element is within the loss's *budget*\n\n"
         md += "| loss | " + impls.map { "\($0) cases | \($0) passed | \($0) max err | \($0) p99 err | \($0) budget" }.joined(separator: " | ") + " |\n"
         md += "|---|" + String(repeating: "---:|", count: 5 * impls.count) + "\n"
         let losses = Set(report.summaries.map(\.loss)).sorted()

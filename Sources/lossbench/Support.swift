@@ -14,7 +14,7 @@ enum CLI {
         FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 
-    /// Stops with exit code 3 (design §5) and a one-line message.
+    /// Stops with exit code 3 (Docs/CLI.md) and a one-line message.
     static func unusable(_ message: String) -> ExitCode {
         printError(message)
         return ExitStatus.unusableInput

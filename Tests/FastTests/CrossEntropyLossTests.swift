@@ -4,7 +4,7 @@ import Reference
 @testable import Fast
 
 /// Random cases of the class-index losses: logits/log-probabilities and class targets with a share
-/// of ignored positions. Uses the design §4 comparison of `MarginLossCheck`.
+/// of ignored positions. Uses the Docs/Tolerance.md comparison of `MarginLossCheck`.
 enum ClassIndexTestCases {
     static func targets(_ r: inout MarginTestRNG, _ shape: [Int], classes: Int, ignore: Int?) -> TensorValue {
         .int64(Tensor(shape: shape, scalars: (0..<Shape.count(shape)).map { _ in

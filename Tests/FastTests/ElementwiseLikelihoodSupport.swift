@@ -32,7 +32,7 @@ enum LikelihoodCheck {
         return c
     }
 
-    /// Fast (1 thread) agrees with the Reference on every role within the design §4 tolerance;
+    /// Fast (1 thread) agrees with the Reference on every role within the Docs/Tolerance.md tolerance;
     /// returns the largest normalized error.
     @discardableResult
     static func expectAgreement(_ c: LossCase, sourceLocation: SourceLocation = #_sourceLocation) throws -> Double {

@@ -26,7 +26,7 @@ enum LogisticFastSupport {
     }
 
     static let eps32 = 0x1p-24
-    /// Tolerance.budget for these losses (design §4: tens of eps32).
+    /// Tolerance.budget for these losses (Docs/Tolerance.md: tens of eps32).
     static let budget = 64.0
 
     /// Adds a random grad_output in the shape of the Reference's output (sign-mixed, not all ones).

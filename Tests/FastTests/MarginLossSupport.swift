@@ -5,7 +5,7 @@ import Reference
 @testable import Fast
 
 /// Helpers for the margin-loss Fast tests (margin_ranking, hinge_embedding, cosine_embedding):
-/// Float32-exact random inputs and the design §4 comparison against the Reference.
+/// Float32-exact random inputs and the Docs/Tolerance.md comparison against the Reference.
 struct MarginTestRNG {
     private var base: SeededRNG
 

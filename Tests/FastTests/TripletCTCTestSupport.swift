@@ -4,7 +4,7 @@ import LossSpec
 import Reference
 @testable import Fast
 
-/// Fast-vs-Reference checks for the triplet and CTC tests (design §4 normalized error against
+/// Fast-vs-Reference checks for the triplet and CTC tests (Docs/Tolerance.md normalized error against
 /// the Reference's scales), deterministic inputs and thread-determinism helpers.
 enum TripletCTCTestSupport {
     /// Float32-exact draws from the project's seeded generator (Generator.SeededRNG).

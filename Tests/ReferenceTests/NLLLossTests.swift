@@ -3,7 +3,7 @@ import Testing
 @testable import Reference
 
 /// Every returned role has a scale of its own shape, non-negative, covering the value where the
-/// value is finite (the tolerance of design §4 uses max(scale, |expected|), but a scale below the
+/// value is finite (the tolerance of Docs/Tolerance.md uses max(scale, |expected|), but a scale below the
 /// value it bounds would mean a wrong derivation). Shared by the class-index and margin loss tests.
 func expectScalesCover(_ r: LossResult, sourceLocation: SourceLocation = #_sourceLocation) {
     for (role, value) in r.outputs {

@@ -54,7 +54,7 @@ func finding(_ r: Fuzzer.Report, _ property: FuzzProperty) -> Fuzzer.Finding? {
 }
 
 @Suite(.serialized) struct FuzzBugTests {
-    /// Weighted MSE 'mean' divided by numel instead of Σw (spec §2).
+    /// Weighted MSE 'mean' divided by numel instead of Σw (Docs/Losses/mse_loss.md).
     @Test func wrongDivisorForOneReduction() throws {
         let t = targets("wrong-divisor", after: { c, _, r in
             guard c.loss == .mseLoss, c.inputs["weight"] != nil, reduction(c) == "mean" else { return }

@@ -6,7 +6,7 @@ import GoldenStore
 import Runner
 @testable import lossbench
 
-/// Runs a subcommand in-process and returns its exit code (design §5).
+/// Runs a subcommand in-process and returns its exit code (Docs/CLI.md).
 func exitCode(_ arguments: [String]) -> Int32 {
     do {
         var command = try LossBench.parseAsRoot(arguments)

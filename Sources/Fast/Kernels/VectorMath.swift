@@ -38,7 +38,7 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func expm1(_ x: SIMD8<Float>) -> SIMD8<Float> { _ZGVdN8v_expm1f(x) }
 
-    /// log σ(t) = min(t, 0) − log1p(exp(−|t|)), the overflow-free form (spec §0.1).
+    /// log σ(t) = min(t, 0) − log1p(exp(−|t|)), the overflow-free form (Docs/Semantics.md#notation).
     @inlinable @inline(__always)
     public static func logSigmoid(_ t: SIMD8<Float>) -> SIMD8<Float> {
         let m = t.replacing(with: 0, where: t .> 0)

@@ -46,7 +46,7 @@ enum CosineRows {
     /// PyTorch's C++ `float` EPS added to each squared norm.
     static let eps32 = Float(1e-12)
 
-    /// The loss of one row for label `y` and `∂loss/∂cos` (spec §17; 0 at the kink and for NaN).
+    /// The loss of one row for label `y` and `∂loss/∂cos` (Docs/Losses/cosine_embedding_loss.md; 0 at the kink and for NaN).
     @inline(__always)
     static func label(_ cos: Float, _ y: Float, margin: Float) -> (value: Float, slope: Float) {
         if y == 1 { return (1 - cos, -1) }

@@ -54,7 +54,7 @@ enum LogisticElementwise {
         return (partials, out, gx, gy)
     }
 
-    /// The result roles: `output` by the generic reduction of `total` (spec §0.2), and the two
+    /// The result roles: `output` by the generic reduction of `total` (Docs/Semantics.md#reductions), and the two
     /// gradients when they were computed.
     static func result(shape: [Int], reduction: Reduction, total: Double, out: [Float],
                        gradInput: [Float]?, gradTarget: [Float]?) -> FastResult {

@@ -1,7 +1,7 @@
 import LossSpec
 
 /// The validated class-index target of NLL/CE: one class per position (−1 where ignored) and
-/// `W = Σ_{valid n} w_{y_n}`, the 'mean' divisor (spec §4).
+/// `W = Σ_{valid n} w_{y_n}`, the 'mean' divisor (Docs/Losses/nll_loss.md).
 struct ClassIndexTargets {
     let classes: [Int32]
     let weightSum: Double

@@ -2,7 +2,7 @@ import Foundation
 import LossSpec
 import GoldenStore
 
-/// ctc_loss (spec §21): padded and concatenated targets, unbatched `(T, C)` inputs with 0-dim,
+/// ctc_loss (Docs/Losses/ctc_loss.md): padded and concatenated targets, unbatched `(T, C)` inputs with 0-dim,
 /// `(1)` and `(1, S)` companions, blank at 0, C − 1 and in the middle, zero-length targets, input
 /// lengths 0 and < T, repeated labels (tight and loose), infeasible targets with and without
 /// zero_infinity (+inf loss, NaN gradient slice without it), −inf and NaN log-probs, unnormalised

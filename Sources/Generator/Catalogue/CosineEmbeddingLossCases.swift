@@ -1,7 +1,7 @@
 import LossSpec
 
 /// cosine_embedding_loss: `1 − cos` (y = 1), `max(0, cos − margin)` (y = −1), 0 otherwise, with
-/// EPS32 added to each squared norm (spec §17). Covers every reduction × margin, feature sizes
+/// EPS32 added to each squared norm (Docs/Losses/cosine_embedding_loss.md). Covers every reduction × margin, feature sizes
 /// across the SIMD widths, the rank rules (1-D target with (N, D), 0-D target with (D)), input
 /// broadcasting ((N, D) with (1, D), D with 1) and target broadcasting against the rows, zero and
 /// tiny vectors (EPS32 matters; gradients ~1e6·|other|), the exact kink cos = margin = 0, row

@@ -1,7 +1,7 @@
 import LossSpec
 
-/// hinge_embedding_loss: `[y ≠ 1]·max(0, margin − x) + [y ≠ −1]·x` with silent broadcasting (spec
-/// §11). Covers every reduction × margin × shape class, labels other than ±1 (both branches),
+/// hinge_embedding_loss: `[y ≠ 1]·max(0, margin − x) + [y ≠ −1]·x` with silent broadcasting (
+/// Docs/Losses/hinge_embedding_loss.md). Covers every reduction × margin × shape class, labels other than ±1 (both branches),
 /// broadcasting in both directions (the target may enlarge the output), SIMD and chunk sizes, the
 /// kink x = margin, NaN/±inf, empties, errors, and the group's one large case (100 003 elements,
 /// 'sum').

@@ -51,7 +51,7 @@ enum MarginSweep {
 }
 
 /// margin_ranking_loss: `max(0, −y·(x1 − x2) + margin)` over three tensors of equal rank that
-/// broadcast together (spec §10). Covers every reduction × margin × shape class, labels beyond ±1,
+/// broadcast together (Docs/Losses/margin_ranking_loss.md). Covers every reduction × margin × shape class, labels beyond ±1,
 /// broadcasting of each argument, SIMD and chunk sizes, exact kinks, NaN/±inf, empties and errors.
 enum MarginRankingLossCases {
     static func recipes() -> [CaseRecipe] {

@@ -8,7 +8,7 @@ import GoldenStore
 /// of every length (first entry −1, a few labels, all classes, no terminator), entries after the
 /// terminator (ignored but range-checked), duplicated labels, class counts around the SIMD widths,
 /// a batch spanning several Fast row chunks, exact hinges z = 0, NaN terms, infinities, and every
-/// error kind. No case for an empty batch under 'sum'/'mean' (a PyTorch defect, spec §0.3).
+/// error kind. No case for an empty batch under 'sum'/'mean' (a PyTorch defect, Docs/Semantics.md#empty-inputs).
 enum MultiLabelMarginLossCases {
     /// A target row of `c` entries: `labels` distinct random classes (duplicates when `duplicates`),
     /// then −1 (if `labels < c`), then random entries in [−1, C) that the loss must ignore.

@@ -8,7 +8,7 @@ import GoldenStore
 /// targets, (C) with () and (1), (N, C)), class counts around the SIMD widths, a batch that spans
 /// several Fast row chunks, exact hinges z = 0, dropped NaN terms, infinities, and every error kind.
 /// No case claims PyTorch agreement for an empty batch under 'sum'/'mean' (PyTorch returns
-/// uninitialised memory there, spec §0.3); 'none' on an empty batch is well defined and included.
+/// uninitialised memory there, Docs/Semantics.md#empty-inputs); 'none' on an empty batch is well defined and included.
 enum MultiMarginLossCases {
     static func recipes() -> [CaseRecipe] {
         var list = RecipeList(.multiMarginLoss)

@@ -1,7 +1,7 @@
 import LossSpec
 import GoldenStore
 
-/// triplet_margin_loss (spec §19): the shared triplet catalogue with the default distance, plus
+/// triplet_margin_loss (Docs/Losses/triplet_margin_loss.md): the shared triplet catalogue with the default distance, plus
 /// the p-norm sweep (p ∈ {1, 2, 3, 0.5, ∞} × swap × reduction, and p = 0, −1), eps ∈ {0, 1e-6,
 /// 0.25}, zero distances and zero components (norm kinks), exact zero hinges, large and tiny
 /// magnitudes, and D = 0 with a norm that has no identity (error).

@@ -1,7 +1,7 @@
 import LossSpec
 import GoldenStore
 
-/// triplet_margin_with_distance_loss (spec §20): the shared triplet catalogue for each named
+/// triplet_margin_with_distance_loss (Docs/Losses/triplet_margin_with_distance_loss.md): the shared triplet catalogue for each named
 /// distance (null = PyTorch's default, pairwise_distance, cosine_distance), plus cosine's own
 /// points: zero and sub-eps vectors (each norm clamped separately at 1e-8), parallel and opposite
 /// vectors, scale invariance; and the errors of the string-comparing reduction and the option.

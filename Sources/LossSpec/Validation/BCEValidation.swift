@@ -1,4 +1,4 @@
-/// The argument checks of `binary_cross_entropy` (spec §8), shared by Reference and Fast so both
+/// The argument checks of `binary_cross_entropy` (Docs/Losses/binary_cross_entropy.md), shared by Reference and Fast so both
 /// raise the same error kind, on the same argument, in the same order:
 /// target shape, input values, target values, weight shape.
 public enum BCEValidation {
@@ -11,7 +11,7 @@ public enum BCEValidation {
         try checkWeightShape(weightShape, input: input.shape)
     }
 
-    /// Input and target must have exactly the same shape (spec §0.4, strict equality).
+    /// Input and target must have exactly the same shape (Docs/Semantics.md#shapes, strict equality).
     public static func checkTargetShape(input: [Int], target: [Int]) throws {
         guard target == input else {
             throw LossError(.shapeMismatch, argument: "target",

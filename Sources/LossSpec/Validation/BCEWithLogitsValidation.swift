@@ -1,4 +1,4 @@
-/// The argument checks of `binary_cross_entropy_with_logits` (spec §9), shared by Reference and
+/// The argument checks of `binary_cross_entropy_with_logits` (Docs/Losses/binary_cross_entropy_with_logits.md), shared by Reference and
 /// Fast: target of exactly the input's shape, then pos_weight and weight broadcasting to it
 /// without enlarging it. The target is deliberately not range-checked.
 public enum BCEWithLogitsValidation {

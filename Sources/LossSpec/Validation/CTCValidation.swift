@@ -1,4 +1,4 @@
-/// The validated layout of one `ctc_loss` call (spec §21): sizes, per-element input lengths and
+/// The validated layout of one `ctc_loss` call (Docs/Losses/ctc_loss.md): sizes, per-element input lengths and
 /// labels, checked in ATen's order. Shared by the Reference and Fast so both raise the same error
 /// kind for every input; no arithmetic on log-probabilities here.
 public struct CTCLayout: Sendable {

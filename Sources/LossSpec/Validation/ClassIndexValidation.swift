@@ -48,7 +48,7 @@ public struct ClassScores: Sendable, Hashable {
         }
     }
 
-    /// Checks a class-weight tensor: 1-D of length C (spec §3, §4, §18), and returns its elements.
+    /// Checks a class-weight tensor: 1-D of length C (Docs/Losses/cross_entropy.md, Docs/Losses/nll_loss.md, Docs/Losses/multi_margin_loss.md), and returns its elements.
     /// `weight` of a 0-dim or 2-D shape is rejected even when it holds C elements, as PyTorch does.
     public static func classWeight<S>(_ weight: Tensor<S>?, classes: Int) throws -> [S]? {
         try MarginLossValidation.classWeight(shape: weight?.shape, classes: classes)
@@ -75,7 +75,7 @@ public struct ClassScores: Sendable, Hashable {
                   "target \(t) is out of bounds: class indices must lie in [0, \(classes)) or equal ignore_index (\(ignoreIndex))")
     }
 
-    /// Checks an NLL/CE class-index target against the input (spec §4 shapes): `()` or `(1)` for a
+    /// Checks an NLL/CE class-index target against the input (Docs/Losses/nll_loss.md shapes): `()` or `(1)` for a
     /// `(C)` input, `(N)` for `(N, C)`, `(N, d1, …, dk)` for `(N, C, d1, …, dk)`.
     public func checkIndexTarget(_ target: [Int], input: [Int]) throws {
         if input.count == 1 {
@@ -100,7 +100,7 @@ public struct ClassScores: Sendable, Hashable {
     }
 }
 
-/// The argument checks of `cross_entropy` (spec §3), in the order both implementations apply them.
+/// The argument checks of `cross_entropy` (Docs/Losses/cross_entropy.md), in the order both implementations apply them.
 public enum CrossEntropyValidation {
     /// Which interpretation the target's shape selects.
     public enum TargetKind: Sendable { case probabilities, indices }
@@ -138,7 +138,7 @@ public enum CrossEntropyValidation {
     }
 }
 
-/// The argument checks of `nll_loss` (spec §4), in the order both implementations apply them.
+/// The argument checks of `nll_loss` (Docs/Losses/nll_loss.md), in the order both implementations apply them.
 public enum NLLValidation {
     /// Checks everything but the class-index values (see `ClassScores.targetClass`): input rank,
     /// the target's shape against the input, and the weight's shape; returns the layout and the

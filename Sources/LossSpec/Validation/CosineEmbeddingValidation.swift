@@ -1,4 +1,4 @@
-/// Shape validation of `cosine_embedding_loss` (spec §17), shared by the Reference and Fast.
+/// Shape validation of `cosine_embedding_loss` (Docs/Losses/cosine_embedding_loss.md), shared by the Reference and Fast.
 public enum CosineEmbeddingValidation {
     /// The shapes a valid call works on.
     public struct Shapes: Sendable, Equatable {

@@ -1,4 +1,4 @@
-/// Argument checks of `gaussian_nll_loss` shared by Reference and Fast (spec §6), in PyTorch's
+/// Argument checks of `gaussian_nll_loss` shared by Reference and Fast (Docs/Losses/gaussian_nll_loss.md), in PyTorch's
 /// order: negative variances, then var's shape, then the broadcast with input and target.
 public enum GaussianNLLValidation {
     /// - Returns: `variance` as it takes part in the broadcast (unsqueezed at −1 when it is the
@@ -16,7 +16,7 @@ public enum GaussianNLLValidation {
         return (varShape, loss)
     }
 
-    /// The shape `var` takes part in the broadcast with (spec §6 rule 2), or `shape_mismatch`.
+    /// The shape `var` takes part in the broadcast with (Docs/Losses/gaussian_nll_loss.md rule 2), or `shape_mismatch`.
     public static func varianceShape(input: [Int], variance: [Int]) throws -> [Int] {
         if variance == input { return variance }
         if Array(input.dropLast()) == variance { return variance + [1] }

@@ -1,4 +1,4 @@
-/// Shape rules of `kl_div` shared by Reference and Fast (spec §7).
+/// Shape rules of `kl_div` shared by Reference and Fast (Docs/Losses/kl_div.md).
 public enum KLDivValidation {
     /// - Returns: the broadcast shape of input and target (the unreduced loss) and what 'mean' or
     ///   'batchmean' divides by: numel of that shape, or for 'batchmean' the input's own first size

@@ -11,7 +11,7 @@ public struct MarginLossLayout: Sendable, Hashable {
 }
 
 /// Shape, option and index validation of `multi_margin_loss` and `multilabel_margin_loss`
-/// (spec §12, §18), shared by the Reference and Fast so both raise the same error kind for the
+/// (Docs/Losses/multilabel_margin_loss.md, Docs/Losses/multi_margin_loss.md), shared by the Reference and Fast so both raise the same error kind for the
 /// same input, checked in the same order. No arithmetic on the scores.
 public enum MarginLossValidation {
     /// The input's layout: rank ≤ 2, and C > 0 for a 1-/2-D input.
@@ -34,7 +34,7 @@ public enum MarginLossValidation {
         }
     }
 
-    /// Checks a class-weight tensor's shape: 1-D of length C (spec §3, §4, §18). A 0-dim or 2-D
+    /// Checks a class-weight tensor's shape: 1-D of length C (Docs/Losses/cross_entropy.md, Docs/Losses/nll_loss.md, Docs/Losses/multi_margin_loss.md). A 0-dim or 2-D
     /// weight is rejected even when it holds C elements, as PyTorch does.
     ///
     /// - Throws: `shape_mismatch` on `weight`.

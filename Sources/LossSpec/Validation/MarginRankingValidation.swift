@@ -1,4 +1,4 @@
-/// Shape validation of `margin_ranking_loss` (spec §10), shared by the Reference and Fast: the
+/// Shape validation of `margin_ranking_loss` (Docs/Losses/margin_ranking_loss.md), shared by the Reference and Fast: the
 /// three tensors must have the same rank before they broadcast.
 public enum MarginRankingValidation {
     /// - Returns: the broadcast shape of input1, input2 and target.

@@ -1,4 +1,4 @@
-/// The shape rules of `multilabel_soft_margin_loss` (spec §16), shared by Reference and Fast.
+/// The shape rules of `multilabel_soft_margin_loss` (Docs/Losses/multilabel_soft_margin_loss.md), shared by Reference and Fast.
 ///
 /// Input, target and weight broadcast silently to `full`. The class axis is `input.dim() − 1` of
 /// the broadcast shape, exactly as PyTorch indexes it: the last axis unless a target or weight of

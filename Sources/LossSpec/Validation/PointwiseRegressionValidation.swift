@@ -2,8 +2,8 @@
 /// shared by the Reference and Fast so both raise the same error kinds with the same messages.
 /// Pure validation: shapes and option values only, no arithmetic on tensor data.
 public enum PointwiseRegressionValidation {
-    /// Warn-and-broadcast of input and target (spec §0.4) and the functional `weight`, which must
-    /// have exactly the input's size; the weighted path rejects 'elementwise_mean' (spec §0.2).
+    /// Warn-and-broadcast of input and target (Docs/Semantics.md#shapes) and the functional `weight`, which must
+    /// have exactly the input's size; the weighted path rejects 'elementwise_mean' (Docs/Semantics.md#reductions).
     ///
     /// - Returns: the broadcast shape of the unreduced loss.
     /// - Throws: `shape_mismatch` (input/target do not broadcast, weight size), `invalid_reduction`.

@@ -1,4 +1,4 @@
-/// Argument checks of `poisson_nll_loss` shared by Reference and Fast (spec §5): nothing about the
+/// Argument checks of `poisson_nll_loss` shared by Reference and Fast (Docs/Losses/poisson_nll_loss.md): nothing about the
 /// values is validated, only the reduction spelling and the shapes.
 public enum PoissonNLLValidation {
     /// - Returns: the broadcast shape of input and target, the shape of the unreduced loss.

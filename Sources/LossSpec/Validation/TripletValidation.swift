@@ -1,4 +1,4 @@
-/// The validated shapes of a triplet loss call (spec §19, §20): `triplet_margin_loss` and
+/// The validated shapes of a triplet loss call (Docs/Losses/triplet_margin_loss.md, Docs/Losses/triplet_margin_with_distance_loss.md): `triplet_margin_loss` and
 /// `triplet_margin_with_distance_loss` evaluate `f(a, p)`, `f(a, n)` and, with swap, `f(p, n)`,
 /// each on its own pair's broadcast shape over the last dimension, then broadcast the distances.
 /// Shared by the Reference and Fast; no arithmetic here.

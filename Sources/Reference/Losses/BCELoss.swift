@@ -7,7 +7,7 @@ extension Reference {
     ///
     /// **Definition.** `l = w·[(y − 1)·max(log1p(−x), −100) − y·max(log x, −100)]`, both logs
     /// clamped at −100 as PyTorch does, so an element is at most `100·|w|` (x = y = 1 gives −0.0).
-    /// Input and target must have exactly the same shape (spec §0.4, strict equality); `weight`
+    /// Input and target must have exactly the same shape (Docs/Semantics.md#shapes, strict equality); `weight`
     /// broadcasts to that shape but may not enlarge it.
     ///
     /// **Reduction.** Generic: 'sum' → `Σ l`, 'mean' → `Σ l / numel` (the weight is not a normaliser).

@@ -7,9 +7,9 @@ extension Reference {
     ///
     /// **Definition.** With `pw` = pos_weight and `w` = weight (1 when absent):
     /// `l = w·[(1 − y)·x − (1 + (pw − 1)·y)·logσ(x)] = w·[−pw·y·logσ(x) − (1 − y)·logσ(−x)]`,
-    /// evaluated in the second form with the stable `logσ` (spec §0.1): for y ∈ [0, 1], pw ≥ 0 both
+    /// evaluated in the second form with the stable `logσ` (Docs/Semantics.md#notation): for y ∈ [0, 1], pw ≥ 0 both
     /// terms are non-negative, so it is accurate even where the first (PyTorch's) form cancels
-    /// (x ≪ 0, y = 0). Input and target must have the same shape (strict, spec §0.4); weight and
+    /// (x ≪ 0, y = 0). Input and target must have the same shape (strict, Docs/Semantics.md#shapes); weight and
     /// pos_weight broadcast to it but may not enlarge it. The target is not range-checked.
     ///
     /// **Reduction.** Generic: 'sum' → `Σ l`, 'mean' → `Σ l / numel`.

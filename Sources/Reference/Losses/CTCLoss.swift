@@ -4,7 +4,7 @@ import LossSpec
 extension Reference {
     /// Connectionist temporal classification loss, mirroring `torch.nn.functional.ctc_loss(log_probs,
     /// targets, input_lengths, target_lengths, blank=0, reduction='mean', zero_infinity=False)` with
-    /// tensor lengths (spec §21), i.e. ATen's `ctc_loss_cpu` / `ctc_loss_backward_cpu`.
+    /// tensor lengths (Docs/Losses/ctc_loss.md), i.e. ATen's `ctc_loss_cpu` / `ctc_loss_backward_cpu`.
     ///
     /// **Shapes.** `log_probs` `(T, N, C)`, or unbatched `(T, C)` (N = 1, 'none' output 0-dim);
     /// `targets` padded `(N, S)` with `S ≥ max L_b` (entries past `L_b` are ignored), or 1-D

@@ -11,7 +11,7 @@ extension Reference {
     /// `max(0, cos − margin)` for y = −1 and 0 for any other y (NaN included). A zero vector gives
     /// cos = 0 (no NaN) but a gradient of order 1e6·|other|.
     ///
-    /// **Shapes** (spec §17). A 1-D target `(N)` needs 2-D inputs `(N, D)`; a 0-D target needs 1-D
+    /// **Shapes** (Docs/Losses/cosine_embedding_loss.md). A 1-D target `(N)` needs 2-D inputs `(N, D)`; a 0-D target needs 1-D
     /// inputs `(D)` and gives a 0-dim output; any other target rank is rejected. input1 and input2
     /// broadcast against each other (`(N, D)` with `(1, D)`; even D against 1), each squared norm
     /// summing its own tensor's row; the target broadcasts against the N rows (length 1 allowed).
@@ -20,7 +20,7 @@ extension Reference {
     ///
     /// **Gradients.** With `A = Σx1² + EPS32`, `B = Σx2² + EPS32`:
     /// `∂cos/∂x1 = x2/√(AB) − cos·x1/A`, `∂cos/∂x2 = x1/√(AB) − cos·x2/B`, and `∂l/∂cos = −1`
-    /// (y = 1), `[cos − margin > 0]` (y = −1, 0 at the kink, spec §0.6), 0 otherwise; summed back over
+    /// (y = 1), `[cos − margin > 0]` (y = −1, 0 at the kink, Docs/Semantics.md#kinks), 0 otherwise; summed back over
     /// broadcast rows and features. No gradient flows to the target.
     ///
     /// **Edge cases.** Empty batch: 'mean' NaN, 'sum' 0. D = 0: cos = 0.

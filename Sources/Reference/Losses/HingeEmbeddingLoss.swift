@@ -13,7 +13,7 @@ extension Reference {
     /// **Reduction.** Generic: 'sum' → `Σ l`, 'mean' → `Σ l / numel`.
     ///
     /// **Gradient.** `∂/∂x = ([y ≠ −1] − [y ≠ 1]·[margin − x > 0])·g` (÷ numel for 'mean'): the hinge
-    /// contributes nothing at exactly the margin or for NaN (spec §0.6). No gradient to the target.
+    /// contributes nothing at exactly the margin or for NaN (Docs/Semantics.md#kinks). No gradient to the target.
     ///
     /// **Edge cases.** Empty: 'mean' NaN, 'sum' 0. Nothing is validated beyond shapes.
     ///

@@ -3,7 +3,7 @@ import LossSpec
 extension Reference {
     /// Huber loss, mirroring `torch.nn.functional.huber_loss(input, target, reduction, delta, weight)`.
     ///
-    /// **Definition.** With `d = x − y` on the broadcast shape (spec §0.4, warn-and-broadcast) and
+    /// **Definition.** With `d = x − y` on the broadcast shape (Docs/Semantics.md#shapes, warn-and-broadcast) and
     /// `z = |d|`: `l = ½z²` if `z < δ`, else `δ·(z − ½δ)` (the linear branch at `z = δ`, as PyTorch's
     /// kernel tests `z < δ`). With the functional-only `weight` (exactly the input's size): `w·l`.
     ///

@@ -3,7 +3,7 @@ import LossSpec
 extension Reference {
     /// Mean absolute error, mirroring `torch.nn.functional.l1_loss(input, target, reduction, weight)`.
     ///
-    /// **Definition.** With `d = x − y` on the broadcast shape of input and target (spec §0.4,
+    /// **Definition.** With `d = x − y` on the broadcast shape of input and target (Docs/Semantics.md#shapes,
     /// warn-and-broadcast): `l = |d|`, or `l = w·|d|` with the functional-only `weight`, which must have
     /// exactly the input's size and broadcasts like the input.
     ///

@@ -5,13 +5,13 @@ extension Reference {
     /// margin, reduction)`.
     ///
     /// **Definition.** `l = max(0, −y·(x1 − x2) + margin)` on the broadcast shape of the three
-    /// tensors, which must first have the same number of dimensions (spec §0.4: `(5,2)`, `(5,1)`,
+    /// tensors, which must first have the same number of dimensions (Docs/Semantics.md#shapes: `(5,2)`, `(5,1)`,
     /// `(1,2)` is legal; `(2)` with `(1,2)` is not). `y` is not restricted to ±1 (y = 0 gives
     /// `max(0, margin)`), any margin is allowed, and NaN propagates through the hinge.
     ///
     /// **Reduction.** Generic: 'sum' → `Σ l`, 'mean' → `Σ l / numel`.
     ///
-    /// **Gradients.** With `a = [−y(x1 − x2) + margin > 0]` (0 at exactly 0, spec §0.6):
+    /// **Gradients.** With `a = [−y(x1 − x2) + margin > 0]` (0 at exactly 0, Docs/Semantics.md#kinks):
     /// `∂/∂x1 = −y·a·g`, `∂/∂x2 = y·a·g`, `∂/∂y = −(x1 − x2)·a·g` (÷ numel for 'mean'), each summed
     /// back over the dimensions its argument was broadcast along. A NaN hinge argument gives a = 0,
     /// so `∂/∂y = NaN·0 = NaN` while the input gradients stay 0, as in PyTorch.

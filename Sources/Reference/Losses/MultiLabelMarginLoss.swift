@@ -15,11 +15,11 @@ extension Reference {
     /// **Gradient.** For every `j ∈ J`, `i ∉ T` with `z > 0`: `∂/∂x_{n,i} += u_n/C`,
     /// `∂/∂x_{n,j} −= u_n/C`, with `u_n = g_n` ('none'), `g` ('sum'), `g/N` ('mean').
     ///
-    /// **Edge cases.** Strict `z > 0`: gradient 0 at `z = 0`, NaN terms dropped (spec §0.6). A row
+    /// **Edge cases.** Strict `z > 0`: gradient 0 at `z = 0`, NaN terms dropped (Docs/Semantics.md#kinks). A row
     /// starting with −1, or whose targets cover every class, has loss 0. Entries after the terminator
     /// are ignored by the loss but still range-checked.
     /// Deviation from PyTorch: an empty batch (N = 0) gives 'sum' = 0 and 'mean' = NaN; PyTorch
-    /// returns uninitialised memory there (spec §0.3).
+    /// returns uninitialised memory there (Docs/Semantics.md#empty-inputs).
     ///
     /// **Errors.** ≥ 3-D input or a target shape that does not fit → `shape_mismatch`; C = 0 →
     /// `empty_input`; any entry outside `[−1, C)` → `target_out_of_range`; a float target →

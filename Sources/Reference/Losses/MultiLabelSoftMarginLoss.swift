@@ -5,7 +5,7 @@ extension Reference {
     /// `torch.nn.functional.multilabel_soft_margin_loss(input, target, weight, reduction)`.
     ///
     /// **Definition.** On the broadcast shape of input, target and weight (both broadcast silently,
-    /// spec §0.4): `l = −w·[y·logσ(x) + (1 − y)·logσ(−x)]` with the stable `logσ`; then
+    /// Docs/Semantics.md#shapes): `l = −w·[y·logσ(x) + (1 − y)·logσ(−x)]` with the stable `logσ`; then
     /// `L = Σ_c l / C` over the class axis, where `C = input.size(-1)` and the class axis is
     /// `input.dim() − 1` of the broadcast shape, exactly as PyTorch indexes it: for an input that is
     /// not outranked this is the last axis, so `(C)` gives a 0-dim `L` and `(N, d, C)` gives `(N, d)`;

@@ -17,10 +17,10 @@ extension Reference {
     /// The weight is not differentiable (PyTorch refuses).
     ///
     /// **Edge cases.** PyTorch's strict `z > 0` test: gradient 0 at `z = 0`, and a NaN `z` is dropped
-    /// from loss and gradient (spec §0.6). A 0-dim input (C = 1) has no `i ≠ y`, so its loss is 0.
+    /// from loss and gradient (Docs/Semantics.md#kinks). A 0-dim input (C = 1) has no `i ≠ y`, so its loss is 0.
     /// `margin` may be any real, including negative.
     /// Deviation from PyTorch: an empty batch (N = 0) gives 'sum' = 0 and 'mean' = NaN; PyTorch
-    /// returns uninitialised memory there (spec §0.3).
+    /// returns uninitialised memory there (Docs/Semantics.md#empty-inputs).
     ///
     /// **Errors.** `p ∉ {1, 2}` → `invalid_option`; ≥ 3-D input, target not `()`/`(N)` with N
     /// elements, weight not 1-D of length C → `shape_mismatch`; C = 0 → `empty_input`; a class

@@ -3,7 +3,7 @@ import LossSpec
 extension Reference {
     /// Smooth L1 loss, mirroring `torch.nn.functional.smooth_l1_loss(input, target, reduction, beta)`.
     ///
-    /// **Definition.** With `d = x − y` on the broadcast shape (spec §0.4, warn-and-broadcast) and
+    /// **Definition.** With `d = x − y` on the broadcast shape (Docs/Semantics.md#shapes, warn-and-broadcast) and
     /// `z = |d|`: `l = ½z²/β` if `z < β`, else `z − ½β`. There is no weight. `β = 0` is routed to
     /// `l1_loss` exactly as PyTorch's functional does, values and gradients alike.
     ///

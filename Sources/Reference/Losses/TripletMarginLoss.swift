@@ -2,7 +2,7 @@ import LossSpec
 
 extension Reference {
     /// Triplet margin loss, mirroring `torch.nn.functional.triplet_margin_loss(anchor, positive,
-    /// negative, margin=1.0, p=2, eps=1e-6, swap=False, reduction='mean')` (spec §19).
+    /// negative, margin=1.0, p=2, eps=1e-6, swap=False, reduction='mean')` (Docs/Losses/triplet_margin_loss.md).
     ///
     /// **Definition.** Over the last dimension, `dist(u, v) = ‖u − v + eps‖_p` (eps is added to every
     /// component of the difference, so `dist(u, u) = |eps|·D^{1/p}`), with torch.norm's meaning for

@@ -3,11 +3,11 @@ import LossSpec
 extension Reference {
     /// Triplet margin loss with a named distance, mirroring
     /// `torch.nn.functional.triplet_margin_with_distance_loss(anchor, positive, negative, *,
-    /// distance_function=None, margin=1.0, swap=False, reduction='mean')` (spec §20).
+    /// distance_function=None, margin=1.0, swap=False, reduction='mean')` (Docs/Losses/triplet_margin_with_distance_loss.md).
     ///
     /// **Definition.** `d_pos = f(a, p)`, `d_neg = f(a, n)` (swap: `minimum(d_neg, f(p, n))`),
     /// `l = clamp_min(margin + d_pos − d_neg, 0)`, then the generic reduction. The distance is named
-    /// in the options (design §2), since a golden vector cannot hold a Python callable:
+    /// in the options (Docs/GoldenDatabase.md), since a golden vector cannot hold a Python callable:
     /// - `nil` (PyTorch's default) and `.pairwiseDistance`: `pairwise_distance(x, y, p=2, eps=1e-6)
     ///   = ‖x − y + 1e-6‖₂` over the last dimension — identical to `triplet_margin_loss`'s defaults.
     /// - `.cosineDistance`: `1 − cosine_similarity(x, y, dim=-1, eps=1e-8)`. PyTorch 2.15 computes

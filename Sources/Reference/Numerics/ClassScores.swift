@@ -2,7 +2,7 @@ import LossSpec
 
 // ClassScores (the class-index layout and its checks) lives in LossSpec/Validation/ClassIndexValidation.swift.
 
-/// The hinge test of the multi-class margin losses (spec §0.6, §12, §18).
+/// The hinge test of the multi-class margin losses (Docs/Semantics.md#kinks, Docs/Losses/multilabel_margin_loss.md, Docs/Losses/multi_margin_loss.md).
 enum MarginHinge {
     /// Whether the error scale must count a hinge term `z` whose parts have magnitude `parts`
     /// (|margin| + |x_target| + |x_other|): PyTorch's strict `z > 0` drops NaN and non-positive `z`,

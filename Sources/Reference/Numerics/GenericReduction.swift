@@ -1,7 +1,7 @@
 import LossSpec
 
 extension ResultBuilder {
-    /// The tail shared by losses with spec §0.2's generic reduction ('mean' divides by numel of the
+    /// The tail shared by losses with Docs/Semantics.md#reductions's generic reduction ('mean' divides by numel of the
     /// unreduced loss): stores the reduced `output` with its scale and returns the upstream gradient
     /// of every unreduced element, or nil when no `grad_output` was given (forward only).
     mutating func setGenericReducedOutput(_ values: [Double], scales: [Double], shape: [Int], reduction: Reduction,

@@ -1,4 +1,4 @@
-/// PyTorch's hinge `clamp_min(z, 0)` and its conventions (spec §0.6), shared by the margin losses.
+/// PyTorch's hinge `clamp_min(z, 0)` and its conventions (Docs/Semantics.md#kinks), shared by the margin losses.
 enum Hinge {
     /// `max(0, z)` that propagates NaN like `clamp_min` (Swift's `max(0, .nan)` returns 0).
     static func clamp(_ z: Double) -> Double {

@@ -28,7 +28,7 @@ enum LogMath {
         return m + log(s.value)
     }
 
-    /// a ⊕ b = log(eᵃ + eᵇ) with −inf ⊕ −inf = −inf (the CTC convention, spec §21).
+    /// a ⊕ b = log(eᵃ + eᵇ) with −inf ⊕ −inf = −inf (the CTC convention, Docs/Losses/ctc_loss.md).
     static func logAddExp(_ a: Double, _ b: Double) -> Double {
         if a == -.infinity { return b }
         if b == -.infinity { return a }

@@ -1,7 +1,7 @@
 import LossSpec
 
 /// The shared pipeline of the regression losses `l(x − y)` (L1, MSE, Huber, SmoothL1):
-/// warn-and-broadcast of input and target (spec §0.4), the functional-only `weight`, the reduction
+/// warn-and-broadcast of input and target (Docs/Semantics.md#shapes), the functional-only `weight`, the reduction
 /// and the gradients of input, target and weight. Each loss supplies only `l(d)` and `l'(d)`.
 enum PointwiseRegression {
     /// What 'mean' divides by when a weight is given.

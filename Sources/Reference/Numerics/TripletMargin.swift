@@ -1,8 +1,8 @@
 import Foundation
 import LossSpec
 
-/// The pipeline shared by `triplet_margin_loss` (spec §19) and `triplet_margin_with_distance_loss`
-/// (spec §20), which PyTorch itself implements as the same composition:
+/// The pipeline shared by `triplet_margin_loss` (Docs/Losses/triplet_margin_loss.md) and `triplet_margin_with_distance_loss`
+/// (Docs/Losses/triplet_margin_with_distance_loss.md), which PyTorch itself implements as the same composition:
 ///
 ///     d_pos = f(a, p);  d_neg = f(a, n);  swap: d_neg = minimum(d_neg, f(p, n))
 ///     l = clamp_min(margin + d_pos − d_neg, 0)

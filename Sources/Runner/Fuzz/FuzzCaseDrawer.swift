@@ -4,7 +4,7 @@ import LossSpec
 import Reference
 
 /// Draws one random case per call: any of the 21 losses, every reduction and option, and the
-/// shape and value classes where implementations go wrong (spec §0.3–§0.6):
+/// shape and value classes where implementations go wrong (Docs/Semantics.md#empty-inputs to #kinks):
 ///
 /// - shapes: 0-dim, empty, size 1, sizes just below/at/above the SIMD widths (8, 16, 32, 64) and
 ///   Fast's parallel chunk (16 384), K-dim class losses, broadcasting partners, large;

@@ -3,7 +3,7 @@ import Generator
 import GoldenStore
 import LossSpec
 
-/// Differential and property fuzzing (design §5 `fuzz`).
+/// Differential and property fuzzing (Docs/CLI.md `fuzz`).
 ///
 /// Case i of a run is drawn from its own RNG, seeded from (seed, i) alone, for the loss
 /// `losses[i % losses.count]`: the case sequence is fixed by the seed; a `--seconds` budget only

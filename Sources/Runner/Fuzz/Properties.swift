@@ -4,9 +4,9 @@ import LossSpec
 
 /// The named properties the fuzzer checks on every case.
 public enum FuzzProperty: String, CaseIterable, Sendable, Codable, Hashable {
-    /// Fast's outputs and gradients match the Reference's under the tolerance model (design §4).
+    /// Fast's outputs and gradients match the Reference's under the tolerance model (Docs/Tolerance.md).
     case differential
-    /// On input the Reference rejects, Fast raises the same error kind (design §3); on input the
+    /// On input the Reference rejects, Fast raises the same error kind (Docs/ErrorKinds.md); on input the
     /// Reference accepts, Fast raises nothing.
     case errorKind = "error_kind"
     /// 'sum' equals the compensated sum of the 'none' output (both implementations).
@@ -328,7 +328,7 @@ public struct PropertyChecker: Sendable {
     /// one-sided differences must agree (so no kink, clamp or branch change lies within ±h), the
     /// central differences with h and h/16 must agree (no feature narrower than h), and every
     /// value involved is finite. CTC is skipped (its gradient is PyTorch's log_softmax
-    /// convention, not the partial derivative, spec §21); so are the documented non-derivative
+    /// convention, not the partial derivative, Docs/Losses/ctc_loss.md); so are the documented non-derivative
     /// conventions: clamped GaussianNLL var entries and BCE inputs at 0 or 1.
     func finiteDifference(_ c: LossCase, _ result: LossResult) -> PropertyFailure? {
         guard c.loss != .ctcLoss, case .float64(let g)? = c.inputs["grad_output"] else { return nil }
@@ -369,7 +369,7 @@ public struct PropertyChecker: Sendable {
                 let forward = (fp - f0) / h, backward = (f0 - fm) / h
                 if abs(forward - backward) > 1e-4 * max(abs(forward), abs(backward)) + 4 * roundoff { continue }  // kink within ±h
                 let central = (fp - fm) / (2 * h)
-                // The Reference's own error bound for this gradient element (design §4).
+                // The Reference's own error bound for this gradient element (Docs/Tolerance.md).
                 let gradScale = 16 * 0x1p-53 * max(abs(analytic), result.scales[role].map { $0.count == grad.count ? $0[i] : 0 } ?? 0)
                 // Smooth at the scale of h, too: a steep region narrower than h (an eps clamp such
                 // as cosine similarity's 1e-8 on a zero norm) shows as disagreeing step sizes.

@@ -9,21 +9,21 @@ public enum ReductionRules {
         public var divisor: Double
         /// The rule in words, for messages.
         public var description: String
-        /// NLL/CE: 'mean' is NaN when W = 0 (spec §3, §4), not Σ/0.
+        /// NLL/CE: 'mean' is NaN when W = 0 (Docs/Losses/cross_entropy.md, Docs/Losses/nll_loss.md), not Σ/0.
         public var nanWhenDivisorIsZero = false
     }
 
     /// The reduction rule of `reduction` ('mean' or kl_div's 'batchmean') for a valid case whose
     /// 'none' output is `none`. This is the one place the fuzzer encodes the spec's divisors:
     ///
-    /// - generic (§0.2): `numel(none)` — also MultiMargin, MultiLabelMargin (N), MultiLabelSoftMargin
+    /// - generic (Docs/Semantics.md#reductions): `numel(none)` — also MultiMargin, MultiLabelMargin (N), MultiLabelSoftMargin
     ///   (numel of the per-sample losses), CE with probability targets (M = numel(input)/C),
-    ///   weighted Huber (`Σ w·l / numel`, §13), GaussianNLL, PoissonNLL, BCE (weight not a normaliser);
-    /// - weighted L1/MSE (§1, §2): `Σ w` over the weight's own elements;
-    /// - NLL and CE with class-index targets (§3, §4): `W = Σ_{n : y_n ≠ ignore_index} w_{y_n}`
+    ///   weighted Huber (`Σ w·l / numel`, Docs/Losses/huber_loss.md), GaussianNLL, PoissonNLL, BCE (weight not a normaliser);
+    /// - weighted L1/MSE (Docs/Losses/l1_loss.md, Docs/Losses/mse_loss.md): `Σ w` over the weight's own elements;
+    /// - NLL and CE with class-index targets (Docs/Losses/cross_entropy.md, Docs/Losses/nll_loss.md): `W = Σ_{n : y_n ≠ ignore_index} w_{y_n}`
     ///   (w ≡ 1 without weight), also under label smoothing; NaN when W = 0 ("all ignored (or W = 0) → NaN");
-    /// - CTC (§21): `(1/N) Σ_b loss_b / max(L_b, 1)`, i.e. `a_b = 1/max(L_b, 1)`, divisor N;
-    /// - kl_div 'batchmean' (§7): `input.size(0)`, or 1 for a 0-dim input.
+    /// - CTC (Docs/Losses/ctc_loss.md): `(1/N) Σ_b loss_b / max(L_b, 1)`, i.e. `a_b = 1/max(L_b, 1)`, divisor N;
+    /// - kl_div 'batchmean' (Docs/Losses/kl_div.md): `input.size(0)`, or 1 for a 0-dim input.
     public static func meanRule(_ c: LossCase, none: Tensor<Double>, reduction: Reduction = .mean) -> MeanRule? {
         let numel = MeanRule(coefficients: nil, divisor: Double(none.count), description: "Σ none / numel(none)")
         if reduction == .batchmean {

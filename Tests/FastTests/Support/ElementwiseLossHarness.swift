@@ -4,7 +4,7 @@ import LossSpec
 import Reference
 @testable import Fast
 
-/// Fast-vs-Reference checks for the elementwise losses: random Float32-exact cases, the design §4
+/// Fast-vs-Reference checks for the elementwise losses: random Float32-exact cases, the Docs/Tolerance.md
 /// normalized error against the Reference's scales, thread determinism and error kinds.
 enum ElementwiseLossHarness {
     /// A deterministic stream of Float32 values (Generator.SeededRNG), so failures reproduce.
@@ -36,7 +36,7 @@ enum ElementwiseLossHarness {
         return c
     }
 
-    /// Largest design §4 normalized error of Fast against the Reference over every output role;
+    /// Largest Docs/Tolerance.md normalized error of Fast against the Reference over every output role;
     /// also requires both to return the same roles and shapes.
     static func maxNormalizedError(_ c: LossCase, threads: Int = 2) throws -> Double {
         let r = try Reference.evaluate(c)
