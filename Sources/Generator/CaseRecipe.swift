@@ -1,34 +1,33 @@
 import LossSpec
-import GoldenStore
 
 /// A recipe for one golden case: everything but the expected values, which the Reference computes.
-public struct CaseRecipe: Sendable {
+package struct CaseRecipe: Sendable {
     /// Stable id, `<loss>/<family>/<label>/<nnn>`.
-    public var name: String
-    public var loss: LossKind
-    public var family: CaseFamily
+    package var name: String
+    package var loss: LossKind
+    package var family: CaseFamily
     /// Options as given; the generator makes every option explicit. May hold an invalid value in an
     /// error case.
-    public var options: [String: JSONValue]
-    public var expectError: ErrorKind?
+    package var options: [String: JSONValue]
+    package var expectError: ErrorKind?
     /// Why the case exists; for error cases, the invalid argument and what is wrong with it.
-    public var note: String?
+    package var note: String?
     /// Whether `inputs` draws from the RNG (its seed is then stored with the case).
-    public var isRandom: Bool
+    package var isRandom: Bool
     /// Draws the tensor arguments (not grad_output: the generator draws it in the output's shape).
-    public var inputs: @Sendable (inout SeededRNG) -> [String: TensorValue]
+    package var inputs: @Sendable (inout SeededRNG) -> [String: TensorValue]
 }
 
 /// Collects the recipes of one loss, numbering each (family, label) group.
-public struct RecipeList {
-    public let loss: LossKind
-    public private(set) var recipes: [CaseRecipe] = []
+package struct RecipeList {
+    package let loss: LossKind
+    package private(set) var recipes: [CaseRecipe] = []
     private var counters: [String: Int] = [:]
 
-    public init(_ loss: LossKind) { self.loss = loss }
+    package init(_ loss: LossKind) { self.loss = loss }
 
     /// Adds a case. `label` groups related cases (e.g. "weight-mean"); numbering is per group.
-    public mutating func add(
+    package mutating func add(
         _ family: CaseFamily, _ label: String, options: [String: JSONValue] = [:],
         expectError: ErrorKind? = nil, note: String? = nil, random: Bool = true,
         inputs: @escaping @Sendable (inout SeededRNG) -> [String: TensorValue]
@@ -43,7 +42,7 @@ public struct RecipeList {
     }
 
     /// Adds an error case: `argument` is named in the note with what is wrong.
-    public mutating func error(
+    package mutating func error(
         _ kind: ErrorKind, _ label: String, argument: String, _ what: String, options: [String: JSONValue] = [:],
         inputs: @escaping @Sendable (inout SeededRNG) -> [String: TensorValue]
     ) {
@@ -52,11 +51,11 @@ public struct RecipeList {
 }
 
 /// The option values to sweep.
-public enum Sweep {
-    public static let reductions: [JSONValue] = [.string("none"), .string("mean"), .string("sum")]
+package enum Sweep {
+    package static let reductions: [JSONValue] = [.string("none"), .string("mean"), .string("sum")]
 
     /// Every combination of the given option values, as option dictionaries.
-    public static func grid(_ axes: [(String, [JSONValue])]) -> [[String: JSONValue]] {
+    package static func grid(_ axes: [(String, [JSONValue])]) -> [[String: JSONValue]] {
         var out: [[String: JSONValue]] = [[:]]
         for (key, values) in axes {
             out = out.flatMap { partial in values.map { v in partial.merging([key: v]) { _, b in b } } }
@@ -66,47 +65,47 @@ public enum Sweep {
 }
 
 /// Shape classes every loss should see: 0-dim, size 1, SIMD-width neighbours, batched, K-dim, empty.
-public enum Shapes {
+package enum Shapes {
     /// Element counts just below, at and above the SIMD widths (8, 16) and a few blocks of them.
-    public static let simdSizes = [1, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 127, 129]
+    package static let simdSizes = [1, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 127, 129]
 }
 
 extension SeededRNG {
     /// A float64 tensor whose elements are drawn by `draw` (which must return Float32-exact values).
-    public mutating func tensor(_ shape: [Int], _ draw: (inout SeededRNG) -> Double) -> TensorValue {
+    package mutating func tensor(_ shape: [Int], _ draw: (inout SeededRNG) -> Double) -> TensorValue {
         var values = [Double]()
         values.reserveCapacity(Shape.count(shape))
         for _ in 0..<Shape.count(shape) { values.append(draw(&self)) }
         return .float64(Tensor(shape: shape, scalars: values))
     }
 
-    public mutating func uniform(_ shape: [Int], _ lo: Double, _ hi: Double) -> TensorValue {
+    package mutating func uniform(_ shape: [Int], _ lo: Double, _ hi: Double) -> TensorValue {
         tensor(shape) { $0.uniform(lo, hi) }
     }
 
-    public mutating func normal(_ shape: [Int], mean: Double = 0, std: Double = 1) -> TensorValue {
+    package mutating func normal(_ shape: [Int], mean: Double = 0, std: Double = 1) -> TensorValue {
         tensor(shape) { $0.normal(mean, std) }
     }
 
     /// Integers uniform in lo...hi, as int64.
-    public mutating func integers(_ shape: [Int], _ lo: Int, _ hi: Int) -> TensorValue {
+    package mutating func integers(_ shape: [Int], _ lo: Int, _ hi: Int) -> TensorValue {
         var values = [Int64]()
         for _ in 0..<Shape.count(shape) { values.append(Int64(int(lo, hi))) }
         return .int64(Tensor(shape: shape, scalars: values))
     }
 
     /// ±1 labels as float64.
-    public mutating func signs(_ shape: [Int]) -> TensorValue {
+    package mutating func signs(_ shape: [Int]) -> TensorValue {
         tensor(shape) { $0.bool() ? 1 : -1 }
     }
 }
 
 /// A float64 tensor of fixed values (each must be Float32-exact).
-public func fixed(_ shape: [Int], _ values: [Double]) -> TensorValue {
+package func fixed(_ shape: [Int], _ values: [Double]) -> TensorValue {
     .float64(Tensor(shape: shape, scalars: values))
 }
 
 /// An int64 tensor of fixed values.
-public func fixedInt(_ shape: [Int], _ values: [Int64]) -> TensorValue {
+package func fixedInt(_ shape: [Int], _ values: [Int64]) -> TensorValue {
     .int64(Tensor(shape: shape, scalars: values))
 }

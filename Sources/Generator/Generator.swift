@@ -1,32 +1,31 @@
 import Foundation
 import LossSpec
-import GoldenStore
 import Reference
 
 /// Turns recipes into golden cases with the Reference's expected outputs, gradients and scales.
-public enum Generator {
+package enum Generator {
     /// Bumped whenever the catalogue or the generation procedure changes what is written.
-    public static let version = "1"
+    package static let version = "1"
     /// The PyTorch semantics the vectors encode.
-    public static let semantics = "torch 2.15"
+    package static let semantics = "torch 2.15"
 
     /// A recipe the Reference disagrees with: a bug in the catalogue or in the Reference.
-    public struct RecipeFailure: Error, CustomStringConvertible {
-        public var name: String
-        public var reason: String
-        public var description: String { "\(name): \(reason)" }
+    package struct RecipeFailure: Error, CustomStringConvertible {
+        package var name: String
+        package var reason: String
+        package var description: String { "\(name): \(reason)" }
     }
 
     /// The seed of one case's inputs: a function of the run's seed and the case's name only, so
     /// adding or removing other cases never changes it.
-    public static func caseSeed(_ seed: UInt64, name: String) -> UInt64 {
+    package static func caseSeed(_ seed: UInt64, name: String) -> UInt64 {
         var rng = SeededRNG(seed: seed ^ fnv1a(name))
         return rng.next() >> 1  // fits SQLite's signed INTEGER
     }
 
     /// All cases for `losses` (default: all 21), deterministically from `seed`; `include` selects
     /// recipes by name.
-    public static func generate(seed: UInt64, losses: [LossKind] = LossKind.allCases,
+    package static func generate(seed: UInt64, losses: [LossKind] = LossKind.allCases,
                                 include: (String) -> Bool = { _ in true }) throws -> [GoldenCase] {
         let recipes = losses.flatMap(Catalogue.recipes(for:)).filter { include($0.name) }
         // Cases are independent; parallelMap keeps input order, so the output never depends on
@@ -44,7 +43,7 @@ public enum Generator {
 
     /// Builds one case: draws inputs, makes every option explicit, checks the expected error or
     /// evaluates, then draws grad_output in the output's shape and evaluates the gradients.
-    public static func build(_ recipe: CaseRecipe, seed: UInt64) throws -> GoldenCase {
+    package static func build(_ recipe: CaseRecipe, seed: UInt64) throws -> GoldenCase {
         let s = caseSeed(seed, name: recipe.name)
         var rng = SeededRNG(seed: s)
         var inputs = recipe.inputs(&rng)
@@ -94,7 +93,7 @@ public enum Generator {
     }
 
     /// The meta rows the generator writes beside format/format_version/content_sha256.
-    public static func meta(seed: UInt64) -> [String: String] {
+    package static func meta(seed: UInt64) -> [String: String] {
         ["generator_version": version, "seed": String(seed), "semantics": semantics,
          "generator": "lossbench generate"]
     }

@@ -7,10 +7,10 @@
 ///   z = (z ^ (z >> 27)) * 0x94D049BB133111EB; return z ^ (z >> 31)`;
 /// - the state is four successive splitmix64 outputs of the seed;
 /// - `next()` is xoshiro256** (Blackman & Vigna 2018).
-public struct SeededRNG: RandomNumberGenerator, Sendable {
+package struct SeededRNG: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var sm = seed
         func splitmix() -> UInt64 {
             sm &+= 0x9E37_79B9_7F4A_7C15
@@ -22,7 +22,7 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         s = (splitmix(), splitmix(), splitmix(), splitmix())
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = rotl(s.1 &* 5, 7) &* 9
         let t = s.1 << 17
         s.2 ^= s.0
@@ -37,24 +37,24 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
     private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// Uniform in [0, 1) with 24 random bits: exactly a Float32 value.
-    public mutating func unit() -> Double { Double(next() >> 40) * 0x1p-24 }
+    package mutating func unit() -> Double { Double(next() >> 40) * 0x1p-24 }
 
     /// Uniform in [lo, hi), rounded to Float32.
-    public mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
+    package mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
         Double(Float(lo + (hi - lo) * unit()))
     }
 
     /// Approximately standard normal: the Irwin–Hall sum of 12 uniforms minus 6 (range ±6),
     /// rounded to Float32. Uses only integer arithmetic, + and ×, so it is bit-exact on every
     /// platform, unlike Box–Muller, whose log/cos differ in the last bit between libms.
-    public mutating func normal(_ mean: Double = 0, _ std: Double = 1) -> Double {
+    package mutating func normal(_ mean: Double = 0, _ std: Double = 1) -> Double {
         var sum = 0.0
         for _ in 0..<12 { sum += unit() }
         return Double(Float(mean + std * (sum - 6)))
     }
 
     /// Uniform integer in lo...hi, without modulo bias (Lemire's method).
-    public mutating func int(_ lo: Int, _ hi: Int) -> Int {
+    package mutating func int(_ lo: Int, _ hi: Int) -> Int {
         precondition(lo <= hi)
         let range = UInt64(hi - lo) &+ 1
         if range == 0 { return lo &+ Int(truncatingIfNeeded: next()) }
@@ -66,13 +66,13 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         return lo + Int(m.high)
     }
 
-    public mutating func bool(_ p: Double = 0.5) -> Bool { unit() < p }
+    package mutating func bool(_ p: Double = 0.5) -> Bool { unit() < p }
 
-    public mutating func pick<T>(_ items: [T]) -> T { items[int(0, items.count - 1)] }
+    package mutating func pick<T>(_ items: [T]) -> T { items[int(0, items.count - 1)] }
 }
 
 /// FNV-1a of a string: a stable, platform-independent 64-bit hash for deriving per-case seeds.
-public func fnv1a(_ s: String) -> UInt64 {
+package func fnv1a(_ s: String) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in s.utf8 {
         h ^= UInt64(b)

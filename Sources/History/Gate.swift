@@ -1,21 +1,22 @@
 import Foundation
 import GRDB
+import Markup
 
 /// The Mann–Whitney U (Wilcoxon rank-sum) test with the normal approximation, tie correction and
 /// continuity correction. Robust to the outliers a shared machine produces; no normality assumed.
-public enum MannWhitney {
-    public struct Result: Sendable {
+package enum MannWhitney {
+    package struct Result: Sendable {
         /// U of `y`: the number of (x, y) pairs with y > x, ties counting ½.
-        public var u: Double
-        public var z: Double
+        package var u: Double
+        package var z: Double
         /// P-value of "y tends to be larger (slower) than x".
-        public var pGreater: Double
+        package var pGreater: Double
         /// P-value of "y tends to be smaller (faster) than x".
-        public var pLess: Double
-        public var pTwoSided: Double { min(1, 2 * min(pGreater, pLess)) }
+        package var pLess: Double
+        package var pTwoSided: Double { min(1, 2 * min(pGreater, pLess)) }
     }
 
-    public static func test(_ x: [Double], _ y: [Double]) -> Result {
+    package static func test(_ x: [Double], _ y: [Double]) -> Result {
         let nx = Double(x.count), ny = Double(y.count), n = nx + ny
         guard nx > 0, ny > 0 else { return Result(u: 0, z: 0, pGreater: 1, pLess: 1) }
         // Average ranks over the pooled, sorted samples.
@@ -45,7 +46,7 @@ public enum MannWhitney {
 }
 
 /// Which run the latest is compared with.
-public enum Baseline: Sendable, Equatable, CustomStringConvertible {
+package enum Baseline: Sendable, Equatable, CustomStringConvertible {
     /// The run before the latest one on the same machine key.
     case previous
     /// The latest run of a commit (a prefix of its SHA is enough).
@@ -54,7 +55,7 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
     case run(Int64)
 
     /// Parses `previous`, `commit:SHA`, `label:NAME` or `run:ID`.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         switch (parts.first, parts.count) {
         case ("previous", 1): self = .previous
@@ -66,7 +67,7 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .previous: "the previous run on the same machine"
         case .commit(let c): "commit \(c)"
@@ -76,60 +77,60 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-public struct GateSettings: Sendable {
+package struct GateSettings: Sendable {
     /// A regression must be slower by more than this fraction (0.10 = 10%).
-    public var threshold = 0.10
+    package var threshold = 0.10
     /// Significance level of the rank test.
-    public var alpha = 0.01
+    package var alpha = 0.01
     /// One-sided ("is the latest slower?") or two-sided.
-    public var twoSided = false
+    package var twoSided = false
     /// Compare times divided by the calibration kernel's median (true) or raw nanoseconds.
-    public var normalize = true
+    package var normalize = true
     /// Compare runs whose machine keys differ.
-    public var allowForeignMachine = false
+    package var allowForeignMachine = false
 
-    public init() {}
+    package init() {}
 }
 
 /// The verdict for one benchmark.
-public enum GateVerdict: String, Sendable {
+package enum GateVerdict: String, Sendable {
     case regression, improvement, unchanged
     /// Only in the latest run, or only in the baseline: reported, never a failure.
     case new, missing
 }
 
-public struct GateComparison: Sendable {
-    public var benchmark: BenchmarkKey
-    public var verdict: GateVerdict
+package struct GateComparison: Sendable {
+    package var benchmark: BenchmarkKey
+    package var verdict: GateVerdict
     /// Medians in the compared unit (calibration units, or ns when not normalized).
-    public var baselineMedian: Double?
-    public var currentMedian: Double?
+    package var baselineMedian: Double?
+    package var currentMedian: Double?
     /// Raw medians in nanoseconds, for people.
-    public var baselineMedianNs: Double?
-    public var currentMedianNs: Double?
+    package var baselineMedianNs: Double?
+    package var currentMedianNs: Double?
     /// current / baseline of the compared medians.
-    public var ratio: Double?
-    public var pValue: Double?
-    public var baselineSamples = 0
-    public var currentSamples = 0
+    package var ratio: Double?
+    package var pValue: Double?
+    package var baselineSamples = 0
+    package var currentSamples = 0
 }
 
-public struct GateResult: Sendable {
-    public var current: RunRecord
-    public var baseline: RunRecord
-    public var settings: GateSettings
-    public var comparisons: [GateComparison]
-    public var regressions: [GateComparison] { comparisons.filter { $0.verdict == .regression } }
-    public var improvements: [GateComparison] { comparisons.filter { $0.verdict == .improvement } }
-    public var hasRegression: Bool { !regressions.isEmpty }
+package struct GateResult: Sendable {
+    package var current: RunRecord
+    package var baseline: RunRecord
+    package var settings: GateSettings
+    package var comparisons: [GateComparison]
+    package var regressions: [GateComparison] { comparisons.filter { $0.verdict == .regression } }
+    package var improvements: [GateComparison] { comparisons.filter { $0.verdict == .improvement } }
+    package var hasRegression: Bool { !regressions.isEmpty }
 }
 
 /// The regression gate (Docs/Benchmarking.md): a change is a regression when it is both statistically
 /// significant (Mann–Whitney U on the raw samples) and larger than a threshold, against a
 /// baseline from the same machine key.
-public enum Gate {
+package enum Gate {
     /// The run to judge: `id`, or the latest run in the database.
-    public static func currentRun(_ db: HistoryDatabase, id: Int64? = nil) throws -> RunRecord {
+    package static func currentRun(_ db: HistoryDatabase, id: Int64? = nil) throws -> RunRecord {
         if let id { return try db.run(id: id) }
         guard let latest = try db.runs().last else {
             throw HistoryError.notFound("\(db.path): the history has no runs yet; record one with `lossbench bench`")
@@ -138,7 +139,7 @@ public enum Gate {
     }
 
     /// The baseline run for `current`. The previous run is looked for on the same machine key only.
-    public static func baselineRun(_ db: HistoryDatabase, for current: RunRecord, _ baseline: Baseline) throws -> RunRecord {
+    package static func baselineRun(_ db: HistoryDatabase, for current: RunRecord, _ baseline: Baseline) throws -> RunRecord {
         let earlier = try db.runs().filter { $0.id != current.id }
         let found: RunRecord?
         switch baseline {
@@ -164,7 +165,7 @@ public enum Gate {
     }
 
     /// Judges `current` against `baseline`; refuses foreign machine keys unless the settings allow them.
-    public static func run(_ db: HistoryDatabase, current currentID: Int64? = nil, baseline: Baseline = .previous,
+    package static func run(_ db: HistoryDatabase, current currentID: Int64? = nil, baseline: Baseline = .previous,
                            settings: GateSettings = GateSettings()) throws -> GateResult {
         let current = try currentRun(db, id: currentID)
         let base = try baselineRun(db, for: current, baseline)
@@ -177,7 +178,7 @@ public enum Gate {
     }
 
     /// Compares every benchmark present in either run.
-    public static func compare(baseline: [StoredMeasurement], current: [StoredMeasurement], settings: GateSettings) -> [GateComparison] {
+    package static func compare(baseline: [StoredMeasurement], current: [StoredMeasurement], settings: GateSettings) -> [GateComparison] {
         let b = Dictionary(baseline.map { ($0.record.benchmark, $0) }, uniquingKeysWith: { x, _ in x })
         let c = Dictionary(current.map { ($0.record.benchmark, $0) }, uniquingKeysWith: { x, _ in x })
         return Set(b.keys).union(c.keys).sorted().map { key in
@@ -203,7 +204,7 @@ public enum Gate {
     }
 
     /// The rule for one benchmark: significant (rank test at alpha) and beyond the threshold.
-    public static func judge(baseline x: [Double], current y: [Double], settings: GateSettings)
+    package static func judge(baseline x: [Double], current y: [Double], settings: GateSettings)
         -> (verdict: GateVerdict, ratio: Double, p: Double) {
         let ratio = Stats.median(y) / Stats.median(x)
         let test = MannWhitney.test(x, y)
@@ -216,7 +217,7 @@ public enum Gate {
 
     // MARK: Output
 
-    public static func text(_ r: GateResult) -> String {
+    package static func text(_ r: GateResult) -> String {
         var out = header(r, markdown: false)
         let shown = r.comparisons.filter { $0.verdict != .unchanged }
         if !shown.isEmpty {
@@ -226,7 +227,7 @@ public enum Gate {
         return out
     }
 
-    public static func markdown(_ r: GateResult) -> String {
+    package static func markdown(_ r: GateResult) -> String {
         var out = "# Performance gate: " + (r.hasRegression ? "❌ \(r.regressions.count) regression(s)" : "✅ no regression") + "\n\n"
         out += header(r, markdown: true) + "\n"
         let head = "| verdict | benchmark | baseline ms | latest ms | ratio | p |\n|---|---|---:|---:|---:|---:|\n"
@@ -237,23 +238,20 @@ public enum Gate {
         return out
     }
 
-    /// JUnit XML: one testcase per benchmark, a failure per regression.
-    public static func junit(_ r: GateResult) -> String {
+    /// JUnit XML: one testcase per compared benchmark, a failure per regression.
+    package static func junit(_ r: GateResult) -> String {
         let compared = r.comparisons.filter { $0.verdict != .new && $0.verdict != .missing }
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"lossbench gate\" tests=\"\(compared.count)\" failures=\"\(r.regressions.count)\">\n"
-        out += "  <testsuite name=\"performance gate: run \(r.current.id ?? 0) vs run \(r.baseline.id ?? 0)\" tests=\"\(compared.count)\" failures=\"\(r.regressions.count)\">\n"
-        for c in compared {
-            let name = xmlEscape(c.benchmark.description)
-            out += "    <testcase classname=\"\(xmlEscape(c.benchmark.loss))\" name=\"\(name)\""
+        let cases = compared.map { c in
+            var t = JUnitReport.TestCase(className: c.benchmark.loss, name: c.benchmark.description)
             if c.verdict == .regression {
-                let msg = xmlEscape("\(percent(c.ratio)) slower than \(r.baseline.summary) (p = \(pText(c.pValue)))")
-                out += ">\n      <failure message=\"\(msg)\">\(msg)</failure>\n    </testcase>\n"
-            } else {
-                out += "/>\n"
+                let msg = "\(percent(c.ratio)) slower than \(r.baseline.summary) (p = \(pText(c.pValue)))"
+                t.failure = (msg, msg)
             }
+            return t
         }
-        return out + "  </testsuite>\n</testsuites>\n"
+        return JUnitReport(name: "lossbench gate", suites: [
+            .init(name: "performance gate: run \(r.current.id ?? 0) vs run \(r.baseline.id ?? 0)", cases: cases),
+        ]).xml
     }
 
     static func header(_ r: GateResult, markdown: Bool) -> String {
@@ -295,9 +293,4 @@ func plainTable(_ header: [String], _ rows: [[String]]) -> String {
             .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }
     return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n") + "\n"
-}
-
-func xmlEscape(_ s: String) -> String {
-    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
 }

@@ -3,7 +3,7 @@ import GRDB
 import LossSpec
 
 /// Why a history database cannot be used (CLI exit code 3). Each says which file and what.
-public enum HistoryError: Error, Sendable, CustomStringConvertible {
+package enum HistoryError: Error, Sendable, CustomStringConvertible {
     case missing(path: String)
     case notSQLite(path: String, detail: String)
     case foreign(path: String, reason: String)
@@ -15,7 +15,7 @@ public enum HistoryError: Error, Sendable, CustomStringConvertible {
     /// Two runs from different machine keys: their times are not comparable.
     case foreignMachine(current: String, baseline: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missing(let p): "\(p): no history database here; `lossbench bench` creates it (or pass --history PATH)"
         case .notSQLite(let p, let d): "\(p): not an SQLite database (\(d))"
@@ -33,20 +33,20 @@ public enum HistoryError: Error, Sendable, CustomStringConvertible {
 }
 
 /// What `bench` hands over for one measurement.
-public struct MeasurementInput: Sendable {
-    public var suite: String
-    public var loss: String
-    public var impl: String
-    public var pass: String
-    public var shape: String
-    public var elements: Int
-    public var threads: Int
+package struct MeasurementInput: Sendable {
+    package var suite: String
+    package var loss: String
+    package var impl: String
+    package var pass: String
+    package var shape: String
+    package var elements: Int
+    package var threads: Int
     /// Nanoseconds of each timed call, in order.
-    public var samples: [Double]
+    package var samples: [Double]
     /// Nanoseconds of the calibration kernel timed right before each sample.
-    public var calibration: [Double]
+    package var calibration: [Double]
 
-    public init(suite: String, loss: String, impl: String, pass: String, shape: String, elements: Int, threads: Int,
+    package init(suite: String, loss: String, impl: String, pass: String, shape: String, elements: Int, threads: Int,
                 samples: [Double], calibration: [Double]) {
         self.suite = suite
         self.loss = loss
@@ -61,27 +61,27 @@ public struct MeasurementInput: Sendable {
 }
 
 /// A measurement with its raw samples, as read back.
-public struct StoredMeasurement: Sendable {
-    public var record: MeasurementRecord
-    public var samples: [SampleRecord]
+package struct StoredMeasurement: Sendable {
+    package var record: MeasurementRecord
+    package var samples: [SampleRecord]
 
     /// Each sample divided by the measurement's calibration median: time in units of the
     /// calibration kernel, comparable across runs on one machine whose speed drifted.
-    public var normalizedSamples: [Double] {
+    package var normalizedSamples: [Double] {
         let c = record.calibrationMedianNs
         return samples.map { $0.ns / c }
     }
 
-    public var rawSamples: [Double] { samples.map(\.ns) }
+    package var rawSamples: [Double] { samples.map(\.ns) }
 }
 
 /// The timing history (SQLite via GRDB): open or create, record a run atomically, query.
-public final class HistoryDatabase: Sendable {
-    public static let format = "lossbench-history"
-    public static let formatVersion = "1"
-    public static let defaultPath = "Reports/history.sqlite"
+package final class HistoryDatabase: Sendable {
+    package static let format = "lossbench-history"
+    package static let formatVersion = "1"
+    package static let defaultPath = "Reports/history.sqlite"
 
-    public let path: String
+    package let path: String
     let queue: DatabaseQueue
 
     private init(path: String, queue: DatabaseQueue) {
@@ -90,7 +90,7 @@ public final class HistoryDatabase: Sendable {
     }
 
     /// Opens an existing history database read-only, validating that it is one.
-    public static func openExisting(_ path: String) throws -> HistoryDatabase {
+    package static func openExisting(_ path: String) throws -> HistoryDatabase {
         guard FileManager.default.fileExists(atPath: path) else { throw HistoryError.missing(path: path) }
         var config = Configuration()
         config.readonly = true
@@ -104,7 +104,7 @@ public final class HistoryDatabase: Sendable {
     }
 
     /// Opens the history database for recording, creating it (and its directory) if needed.
-    public static func openForWriting(_ path: String) throws -> HistoryDatabase {
+    package static func openForWriting(_ path: String) throws -> HistoryDatabase {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -174,7 +174,7 @@ public final class HistoryDatabase: Sendable {
     /// Records one run with all its measurements and samples in a single transaction: a crash or
     /// error leaves either the whole run or nothing.
     @discardableResult
-    public func record(_ run: RunRecord, _ measurements: [MeasurementInput]) throws -> RunRecord {
+    package func record(_ run: RunRecord, _ measurements: [MeasurementInput]) throws -> RunRecord {
         var run = run
         do {
             try queue.write { d in
@@ -206,7 +206,7 @@ public final class HistoryDatabase: Sendable {
     // MARK: Queries
 
     /// All runs, oldest first; optionally only those of one machine key.
-    public func runs(machineKey: String? = nil) throws -> [RunRecord] {
+    package func runs(machineKey: String? = nil) throws -> [RunRecord] {
         try read { d in
             var request = RunRecord.order(Column("id"))
             if let machineKey { request = request.filter(Column("machine_key") == machineKey) }
@@ -214,7 +214,7 @@ public final class HistoryDatabase: Sendable {
         }
     }
 
-    public func run(id: Int64) throws -> RunRecord {
+    package func run(id: Int64) throws -> RunRecord {
         guard let r = try read({ try RunRecord.fetchOne($0, key: id) }) else {
             throw HistoryError.notFound("\(path): there is no run \(id)")
         }
@@ -222,14 +222,14 @@ public final class HistoryDatabase: Sendable {
     }
 
     /// The measurements of a run, without samples.
-    public func measurements(runID: Int64) throws -> [MeasurementRecord] {
+    package func measurements(runID: Int64) throws -> [MeasurementRecord] {
         try read { d in
             try MeasurementRecord.filter(Column("run_id") == runID).order(Column("id")).fetchAll(d)
         }
     }
 
     /// The measurements of a run with their raw samples.
-    public func storedMeasurements(runID: Int64) throws -> [StoredMeasurement] {
+    package func storedMeasurements(runID: Int64) throws -> [StoredMeasurement] {
         try read { d in
             let records = try MeasurementRecord.filter(Column("run_id") == runID).order(Column("id")).fetchAll(d)
             let samples = try SampleRecord.fetchAll(
@@ -241,22 +241,22 @@ public final class HistoryDatabase: Sendable {
     }
 
     /// Every measurement of the given runs (all runs when nil), joined with nothing: cheap for trends.
-    public func allMeasurements() throws -> [MeasurementRecord] {
+    package func allMeasurements() throws -> [MeasurementRecord] {
         try read { try MeasurementRecord.order(Column("run_id"), Column("id")).fetchAll($0) }
     }
 
     /// Rows of any SQL (for the views and tests).
-    public func rows(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [Row] {
+    package func rows(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [Row] {
         try read { try Row.fetchAll($0, sql: sql, arguments: arguments) }
     }
 }
 
 /// Sample statistics shared by the bench command, the history and the gate.
-public enum Stats {
-    public static func median(_ xs: [Double]) -> Double { quantile(xs, 0.5) }
+package enum Stats {
+    package static func median(_ xs: [Double]) -> Double { quantile(xs, 0.5) }
 
     /// Linear-interpolated quantile of the samples.
-    public static func quantile(_ xs: [Double], _ q: Double) -> Double {
+    package static func quantile(_ xs: [Double], _ q: Double) -> Double {
         guard !xs.isEmpty else { return .nan }
         let s = xs.sorted()
         let pos = q * Double(s.count - 1)
@@ -265,7 +265,7 @@ public enum Stats {
     }
 
     /// exp(mean(log x)): the average of ratios.
-    public static func geometricMean(_ xs: [Double]) -> Double {
+    package static func geometricMean(_ xs: [Double]) -> Double {
         guard !xs.isEmpty else { return .nan }
         return exp(xs.map { log($0) }.reduce(0, +) / Double(xs.count))
     }

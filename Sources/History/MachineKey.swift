@@ -2,15 +2,15 @@ import Foundation
 
 /// The stable identity of a machine (Docs/Benchmarking.md): runs are comparable only within one key.
 /// Variant fields (compiler, build configuration, threads, commit) are kept apart in `RunVariant`.
-public struct MachineKey: Sendable, Hashable {
-    public var cpuModel: String
-    public var cores: Int
+package struct MachineKey: Sendable, Hashable {
+    package var cpuModel: String
+    package var cores: Int
     /// Total memory rounded to whole GiB, so the key does not drift with what the kernel reserves.
-    public var memoryGib: Int
-    public var os: String
-    public var arch: String
+    package var memoryGib: Int
+    package var os: String
+    package var arch: String
 
-    public init(cpuModel: String, cores: Int, memoryGib: Int, os: String, arch: String) {
+    package init(cpuModel: String, cores: Int, memoryGib: Int, os: String, arch: String) {
         self.cpuModel = cpuModel
         self.cores = cores
         self.memoryGib = memoryGib
@@ -19,10 +19,10 @@ public struct MachineKey: Sendable, Hashable {
     }
 
     /// The key as stored in `runs.machine_key`: 'AMD EPYC 7B13 | 2 cores | 24 GiB | Debian GNU/Linux 12 (bookworm) | x86_64'.
-    public var key: String { "\(cpuModel) | \(cores) cores | \(memoryGib) GiB | \(os) | \(arch)" }
+    package var key: String { "\(cpuModel) | \(cores) cores | \(memoryGib) GiB | \(os) | \(arch)" }
 
     /// This machine, read once from /proc/cpuinfo, /proc/meminfo, /etc/os-release and uname.
-    public static let current: MachineKey = {
+    package static let current: MachineKey = {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
         let osRelease = (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8)) ?? ""
@@ -58,15 +58,15 @@ public struct MachineKey: Sendable, Hashable {
 }
 
 /// What may differ between runs on one machine: compiler, build configuration, threads, code.
-public struct RunVariant: Sendable, Hashable {
-    public var swiftVersion: String
-    public var buildConfig: String
-    public var threads: Int
-    public var gitCommit: String?
-    public var gitDirty: Bool?
-    public var label: String?
+package struct RunVariant: Sendable, Hashable {
+    package var swiftVersion: String
+    package var buildConfig: String
+    package var threads: Int
+    package var gitCommit: String?
+    package var gitDirty: Bool?
+    package var label: String?
 
-    public init(swiftVersion: String = RunVariant.compilerVersion, buildConfig: String = RunVariant.buildConfiguration,
+    package init(swiftVersion: String = RunVariant.compilerVersion, buildConfig: String = RunVariant.buildConfiguration,
                 threads: Int, gitCommit: String?, gitDirty: Bool?, label: String?) {
         self.swiftVersion = swiftVersion
         self.buildConfig = buildConfig
@@ -77,7 +77,7 @@ public struct RunVariant: Sendable, Hashable {
     }
 
     /// This build's variant, with the commit of the git work tree in `directory` (nil outside one).
-    public static func current(threads: Int, label: String?, directory: String = FileManager.default.currentDirectoryPath) -> RunVariant {
+    package static func current(threads: Int, label: String?, directory: String = FileManager.default.currentDirectoryPath) -> RunVariant {
         let commit = git(["rev-parse", "HEAD"], in: directory)
         let status = commit == nil ? nil : git(["status", "--porcelain", "--untracked-files=no"], in: directory)
         return RunVariant(threads: threads, gitCommit: commit, gitDirty: status.map { !$0.isEmpty }, label: label)
@@ -85,7 +85,7 @@ public struct RunVariant: Sendable, Hashable {
 
     /// The compiler that built this binary, known at compile time (running `swift --version` is slow
     /// and the toolchain may be absent where the binary runs).
-    public static let compilerVersion: String = {
+    package static let compilerVersion: String = {
         #if compiler(>=6.5)
         return "≥6.5"
         #elseif compiler(>=6.4)
@@ -103,7 +103,7 @@ public struct RunVariant: Sendable, Hashable {
         #endif
     }()
 
-    public static let buildConfiguration: String = {
+    package static let buildConfiguration: String = {
         #if DEBUG
         return "debug"
         #else

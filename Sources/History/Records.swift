@@ -8,23 +8,23 @@ struct HistoryMetaRecord: Codable, FetchableRecord, PersistableRecord {
 }
 
 /// One row of `runs`: one `bench` invocation on one machine.
-public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Hashable {
-    public static let databaseTableName = "runs"
-    public var id: Int64?
-    public var startedAt: String
-    public var machineKey: String
-    public var cpuModel: String
-    public var cores: Int
-    public var memoryGib: Int
-    public var os: String
-    public var arch: String
-    public var swiftVersion: String
-    public var buildConfig: String
-    public var threads: Int
-    public var gitCommit: String?
-    public var gitDirty: Bool?
-    public var label: String?
-    public var command: String?
+package struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Hashable {
+    package static let databaseTableName = "runs"
+    package var id: Int64?
+    package var startedAt: String
+    package var machineKey: String
+    package var cpuModel: String
+    package var cores: Int
+    package var memoryGib: Int
+    package var os: String
+    package var arch: String
+    package var swiftVersion: String
+    package var buildConfig: String
+    package var threads: Int
+    package var gitCommit: String?
+    package var gitDirty: Bool?
+    package var label: String?
+    package var command: String?
 
     enum CodingKeys: String, CodingKey {
         case id, cores, os, arch, threads, label, command
@@ -32,7 +32,7 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
         case swiftVersion = "swift_version", buildConfig = "build_config", gitCommit = "git_commit", gitDirty = "git_dirty"
     }
 
-    public init(machine: MachineKey, variant: RunVariant, startedAt: String, command: String? = nil) {
+    package init(machine: MachineKey, variant: RunVariant, startedAt: String, command: String? = nil) {
         self.startedAt = startedAt
         machineKey = machine.key
         cpuModel = machine.cpuModel
@@ -49,40 +49,40 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
         self.command = command
     }
 
-    public var machine: MachineKey {
+    package var machine: MachineKey {
         MachineKey(cpuModel: cpuModel, cores: cores, memoryGib: memoryGib, os: os, arch: arch)
     }
 
     /// 'run 12 (2025-01-31T12:00:00Z, 1a2b3c4d, label "nightly")'.
-    public var summary: String {
+    package var summary: String {
         var parts = [startedAt]
         if let gitCommit { parts.append(String(gitCommit.prefix(10)) + (gitDirty == true ? "+dirty" : "")) }
         if let label { parts.append("label \"\(label)\"") }
         return "run \(id ?? 0) (\(parts.joined(separator: ", ")))"
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    package mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One row of `measurements`: the summary statistics of one timed benchmark in one run.
-public struct MeasurementRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Hashable {
-    public static let databaseTableName = "measurements"
-    public var id: Int64?
-    public var runID: Int64
-    public var suite: String
-    public var loss: String
-    public var impl: String
-    public var pass: String
-    public var shape: String
-    public var elements: Int
-    public var threads: Int
-    public var sampleCount: Int
-    public var medianNs: Double
-    public var minNs: Double
-    public var p25Ns: Double
-    public var p75Ns: Double
-    public var calibrationMedianNs: Double
-    public var normalizedMedian: Double
+package struct MeasurementRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Hashable {
+    package static let databaseTableName = "measurements"
+    package var id: Int64?
+    package var runID: Int64
+    package var suite: String
+    package var loss: String
+    package var impl: String
+    package var pass: String
+    package var shape: String
+    package var elements: Int
+    package var threads: Int
+    package var sampleCount: Int
+    package var medianNs: Double
+    package var minNs: Double
+    package var p25Ns: Double
+    package var p75Ns: Double
+    package var calibrationMedianNs: Double
+    package var normalizedMedian: Double
 
     enum CodingKeys: String, CodingKey {
         case id, suite, loss, impl, pass, shape, elements, threads
@@ -92,18 +92,18 @@ public struct MeasurementRecord: Codable, FetchableRecord, MutablePersistableRec
     }
 
     /// What identifies a benchmark across runs.
-    public var benchmark: BenchmarkKey { BenchmarkKey(suite: suite, loss: loss, impl: impl, pass: pass, shape: shape) }
+    package var benchmark: BenchmarkKey { BenchmarkKey(suite: suite, loss: loss, impl: impl, pass: pass, shape: shape) }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    package mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One row of `samples`: one timed call and the calibration kernel timed right before it.
-public struct SampleRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Hashable {
-    public static let databaseTableName = "samples"
-    public var measurementID: Int64
-    public var seq: Int
-    public var ns: Double
-    public var calibrationNs: Double
+package struct SampleRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Hashable {
+    package static let databaseTableName = "samples"
+    package var measurementID: Int64
+    package var seq: Int
+    package var ns: Double
+    package var calibrationNs: Double
 
     enum CodingKeys: String, CodingKey {
         case seq, ns
@@ -112,14 +112,14 @@ public struct SampleRecord: Codable, FetchableRecord, PersistableRecord, Sendabl
 }
 
 /// A benchmark's identity across runs.
-public struct BenchmarkKey: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var suite: String
-    public var loss: String
-    public var impl: String
-    public var pass: String
-    public var shape: String
+package struct BenchmarkKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package var suite: String
+    package var loss: String
+    package var impl: String
+    package var pass: String
+    package var shape: String
 
-    public init(suite: String, loss: String, impl: String, pass: String, shape: String) {
+    package init(suite: String, loss: String, impl: String, pass: String, shape: String) {
         self.suite = suite
         self.loss = loss
         self.impl = impl
@@ -127,9 +127,9 @@ public struct BenchmarkKey: Hashable, Sendable, Comparable, CustomStringConverti
         self.shape = shape
     }
 
-    public var description: String { "\(loss) \(impl) \(pass) \(shape)" + (suite == "standard" ? "" : " (\(suite))") }
+    package var description: String { "\(loss) \(impl) \(pass) \(shape)" + (suite == "standard" ? "" : " (\(suite))") }
 
-    public static func < (a: BenchmarkKey, b: BenchmarkKey) -> Bool {
+    package static func < (a: BenchmarkKey, b: BenchmarkKey) -> Bool {
         (a.suite, a.loss, a.impl, a.pass, a.shape) < (b.suite, b.loss, b.impl, b.pass, b.shape)
     }
 }

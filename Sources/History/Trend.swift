@@ -2,34 +2,34 @@ import Foundation
 import LossSpec
 
 /// Which part of the history `lossbench history` shows.
-public struct TrendFilter: Sendable {
-    public var losses: Set<String> = []
-    public var impls: Set<String> = []
-    public var passes: Set<String> = []
+package struct TrendFilter: Sendable {
+    package var losses: Set<String> = []
+    package var impls: Set<String> = []
+    package var passes: Set<String> = []
     /// A machine key, or a part of one (case-insensitive).
-    public var machine: String?
+    package var machine: String?
     /// Only runs started at or after this ISO 8601 date or time ('2025-01-31', '2025-01-31T12:00').
-    public var since: String?
-    public var suite = "standard"
+    package var since: String?
+    package var suite = "standard"
 
-    public init() {}
+    package init() {}
 }
 
 /// One benchmark in one run, with its change against earlier runs of the same series.
-public struct TrendPoint: Sendable {
-    public var run: RunRecord
-    public var measurement: MeasurementRecord
+package struct TrendPoint: Sendable {
+    package var run: RunRecord
+    package var measurement: MeasurementRecord
     /// value / value of the previous run in the series − 1 (nil for the first).
-    public var changeVsPrevious: Double?
+    package var changeVsPrevious: Double?
     /// value / the best (smallest) value up to and including this run − 1 (0 when this is the best).
-    public var changeVsBest: Double
+    package var changeVsBest: Double
     /// Whether the changes are computed on calibration-normalized medians (else raw).
-    public var normalized: Bool
+    package var normalized: Bool
 }
 
 /// Trends per loss/impl/pass over the runs of the history (the `history` command).
-public enum Trend {
-    public static func points(_ db: HistoryDatabase, _ filter: TrendFilter, normalized: Bool = true) throws -> [TrendPoint] {
+package enum Trend {
+    package static func points(_ db: HistoryDatabase, _ filter: TrendFilter, normalized: Bool = true) throws -> [TrendPoint] {
         let runs = Dictionary(try db.runs().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let needle = filter.machine?.lowercased()
         let selected = try db.allMeasurements().filter { m in
@@ -72,7 +72,7 @@ public enum Trend {
     }
 
     /// A plain-text table, one block per machine key.
-    public static func table(_ points: [TrendPoint]) -> String {
+    package static func table(_ points: [TrendPoint]) -> String {
         guard !points.isEmpty else { return "no measurements match the filters\n" }
         var out = ""
         for machine in Set(points.map(\.run.machineKey)).sorted() {
@@ -85,7 +85,7 @@ public enum Trend {
     }
 
     /// CSV with a header row; changes as fractions (0.05 = 5% slower).
-    public static func csv(_ points: [TrendPoint]) -> String {
+    package static func csv(_ points: [TrendPoint]) -> String {
         func quote(_ s: String) -> String {
             s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
@@ -95,7 +95,7 @@ public enum Trend {
     }
 
     /// One JSON object per line.
-    public static func jsonLines(_ points: [TrendPoint]) -> String {
+    package static func jsonLines(_ points: [TrendPoint]) -> String {
         points.map { p in
             let m = p.measurement, r = p.run
             return JSONValue.object([

@@ -4,7 +4,10 @@ import Fast
 import Foundation
 import History
 import LossSpec
-import Runner
+import Conformance
+import Implementations
+import Fuzzing
+import Benchmarking
 
 /// `lossbench bench`: times implementations on the standard suite (Docs/Benchmarking.md).
 struct Bench: ParsableCommand {

@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import GoldenStore
 import LossSpec
-import Runner
+import Conformance
+import Implementations
+import Fuzzing
+import Benchmarking
 
 /// `lossbench check`: runs implementations against a golden database — the CI gate.
 struct Check: ParsableCommand {
@@ -20,7 +23,7 @@ struct Check: ParsableCommand {
     @Option(name: .long, help: "The golden database.")
     var db = "Vectors/golden.sqlite"
 
-    @Option(name: .long, help: "Implementations, comma-separated: \(Implementation.all.map(\.name).joined(separator: ", ")).")
+    @Option(name: .long, help: "Implementations, comma-separated: \(Builtins.all.map(\.name).joined(separator: ", ")).")
     var impl = "reference"
 
     @Option(name: .long, parsing: .upToNextOption, help: "Only these losses.")
@@ -44,11 +47,11 @@ struct Check: ParsableCommand {
         _ = try CLI.parseLosses(loss)
         guard worst >= 0 else { throw ValidationError("--worst must be 0 or more, got \(worst)") }
         guard maxFailures >= 0 else { throw ValidationError("--max-failures must be 0 or more, got \(maxFailures)") }
-        do { _ = try Implementation.parse(impl) } catch let e as LossError { throw ValidationError(e.message) }
+        do { _ = try Builtins.parse(impl) } catch let e as LossError { throw ValidationError(e.message) }
     }
 
     func run() throws {
-        let implementations = try Implementation.parse(impl)
+        let implementations = try Builtins.parse(impl)
         let losses = Set(try CLI.parseLosses(loss).map(\.rawValue))
         let file = try CLI.readDatabase(db)
         let report = Checker.run(file, database: db, implementations: implementations, losses: losses)
@@ -69,16 +72,17 @@ struct Check: ParsableCommand {
         }
         var out = CLI.table(["loss", "impl", "cases", "passed", "failed", "max err", "p99 err", "budget"], rows,
                             rightAligned: [2, 3, 4, 5, 6, 7])
-        let failures = report.outcomes.filter { !$0.passed }
+        let failures = report.outcomes.filter { $0.status == .failed }
         for f in failures.prefix(maxFailures) {
             out += "\nFAIL \(f.caseName) [\(f.implementation)]\n"
-            for m in f.mismatches { out += "  \(JUnit.describe(m))\n" }
-            out += "  reproduce: lossbench show \(f.caseName) --db \(report.database) --impl \(f.implementation)\n"
+            for m in f.mismatches { out += "  \(m.description)\n" }
+            out += "  reproduce: \(report.reproduce(f))\n"
         }
         if failures.count > maxFailures { out += "\n… and \(failures.count - maxFailures) more failures\n" }
         if worst > 0 { out += worstCases(report) }
-        let total = report.outcomes.count
-        out += "\n\(total - failures.count) passed, \(failures.count) failed\n"
+        let passed = report.outcomes.filter(\.passed).count
+        let skipped = report.outcomes.count - passed - failures.count
+        out += "\n\(passed) passed, \(failures.count) failed" + (skipped > 0 ? ", \(skipped) skipped" : "") + "\n"
         return out
     }
 
@@ -105,7 +109,7 @@ enum CheckJSON {
                      "passed": .number(Double(s.passed)), "failed": .number(Double(s.failed)),
                      "max_error": .number(s.maxError), "p99_error": .number(s.p99Error), "budget": .number(s.budget)])
         }
-        let failures: [JSONValue] = report.outcomes.filter { !$0.passed }.map { o in
+        let failures: [JSONValue] = report.outcomes.filter { $0.status == .failed }.map { o in
             .object(["case": .string(o.caseName), "loss": .string(o.loss), "impl": .string(o.implementation),
                      "mismatches": .array(o.mismatches.map { m in
                          .object(["role": .string(m.role), "element": m.element.map { .number(Double($0)) } ?? .null,

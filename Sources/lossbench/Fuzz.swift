@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import GoldenStore
 import LossSpec
-import Runner
+import Conformance
+import Implementations
+import Fuzzing
+import Benchmarking
 
 /// `lossbench fuzz`: random cases, Reference vs Fast plus invariants, shrinking, regression cases.
 struct Fuzz: ParsableCommand {
@@ -104,7 +107,7 @@ struct Fuzz: ParsableCommand {
             let c = try ReplayToken.decode(replay)
             let verdict = fuzzer.replay(c)
             print("case: \(FuzzText.summary(c))")
-            if verdict.candidateNotImplemented { print("fast: not implemented for \(c.loss.rawValue) (its properties skipped)") }
+            if verdict.candidateUnsupported { print("fast: unsupported case (its properties skipped)") }
             for f in verdict.failures { print("FAIL \(f.property.rawValue) [\(f.implementation)]: \(f.message)") }
             if verdict.failures.isEmpty { print("no property fails") }
             if !verdict.failures.isEmpty { throw ExitStatus.conformanceFailure }
@@ -170,7 +173,7 @@ enum FuzzText {
         }
         if !r.findings.isEmpty { out += "\n" }
         let rows = r.perLoss.sorted { $0.key.rawValue < $1.key.rawValue }.map { loss, s in
-            [loss.rawValue, "\(s.cases)", "\(s.invalid)", "\(s.skippedNotImplemented)", "\(s.failing)",
+            [loss.rawValue, "\(s.cases)", "\(s.invalid)", "\(s.skippedUnsupported)", "\(s.failing)",
              "\(r.findings.filter { $0.loss == loss }.count)"]
         }
         out += CLI.table(["loss", "cases", "error cases", "skipped (fast n/i)", "failing", "findings"], rows,
@@ -188,7 +191,7 @@ enum FuzzText {
             "losses": .array(r.perLoss.sorted { $0.key.rawValue < $1.key.rawValue }.map { loss, s in
                 .object(["loss": .string(loss.rawValue), "cases": .number(Double(s.cases)),
                          "error_cases": .number(Double(s.invalid)),
-                         "skipped_not_implemented": .number(Double(s.skippedNotImplemented)),
+                         "skipped_unsupported": .number(Double(s.skippedUnsupported)),
                          "failing": .number(Double(s.failing))])
             }),
             "findings": .array(r.findings.map { f in

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import History
-import Runner
+import Conformance
+import Implementations
+import Fuzzing
+import Benchmarking
 
 /// `lossbench history`: trends per loss/impl from the history database.
 struct HistoryCommand: ParsableCommand {

@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import GoldenStore
 import LossSpec
-import Runner
+import Conformance
+import Implementations
+import Fuzzing
+import Benchmarking
 
 /// `lossbench show`: one case in full, with what each implementation returns for it.
 struct Show: ParsableCommand {
@@ -18,14 +21,14 @@ struct Show: ParsableCommand {
     var db = "Vectors/golden.sqlite"
 
     @Option(name: .long, help: "Implementations to run on the case, comma-separated.")
-    var impl = Implementation.all.map(\.name).joined(separator: ",")
+    var impl = Builtins.all.map(\.name).joined(separator: ",")
 
     @Option(name: .long, help: "Print at most this many elements per tensor.")
     var maxElements = 64
 
     func run() throws {
-        let implementations: [Implementation]
-        do { implementations = try Implementation.parse(impl) } catch let e as LossError {
+        let implementations: [any Implementation]
+        do { implementations = try Builtins.parse(impl) } catch let e as LossError {
             throw ValidationError(e.message)
         }
         let file = try CLI.readDatabase(db)
@@ -66,7 +69,7 @@ struct Show: ParsableCommand {
                     out += "  raised \(error)\n"
                 }
             }
-            for m in outcome.mismatches { out += "  mismatch \(JUnit.describe(m))\n" }
+            for m in outcome.mismatches { out += "  mismatch \(m.description)\n" }
         }
         print(out, terminator: "")
     }

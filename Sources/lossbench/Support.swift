@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import GoldenStore
 import LossSpec
 
@@ -63,9 +64,5 @@ enum CLI {
             .joined(separator: "\n") + "\n"
     }
 
-    static func number(_ x: Double) -> String {
-        if x == 0 { return "0" }
-        if !x.isFinite { return x.isNaN ? "nan" : "inf" }
-        return String(format: "%.3g", x)
-    }
+    static func number(_ x: Double) -> String { ReportFormat.number(x) }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import History
+import Reporting
 @testable import lossbench
 
 @Suite(.serialized) struct HistoryCLITests {
@@ -99,14 +100,5 @@ import Testing
         #expect(md.contains("Geometric-mean speedup") && md.contains("charts/speedup.svg"))
         let trend = try String(contentsOfFile: dir + "/reports/charts/trend-mse_loss.svg", encoding: .utf8)
         #expect(trend.hasPrefix("<svg") && trend.contains("median time per call (ms") && trend.contains("fast, forward"))
-    }
-
-    @Test func svgLogAxesHaveDecadeTicks() {
-        let svg = SVGChart.lineChart(
-            title: "t", x: .init(label: "elements", log: true), y: .init(label: "ms", log: true),
-            series: [.init(name: "a", points: [(x: 1024.0, y: 0.02), (x: 1048576.0, y: 30.0)], color: 0)])
-        for label in ["1000", "10000", "10⁵", "10⁶", "10⁷", "0.01", "0.1", "1", "10", "100"] {
-            #expect(svg.contains(">\(label)</text>"), "missing tick \(label)")
-        }
     }
 }

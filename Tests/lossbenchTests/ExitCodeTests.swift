@@ -3,7 +3,9 @@ import Foundation
 import GRDB
 import Testing
 import GoldenStore
-import Runner
+import Conformance
+import Fuzzing
+import Implementations
 @testable import lossbench
 
 /// Runs a subcommand in-process and returns its exit code (Docs/CLI.md).
@@ -61,7 +63,7 @@ func scratchDirectory() -> String {
         #expect(exitCode(["check", "--db", db, "--worst", "-1"]) == ExitCode.validationFailure.rawValue)
 
         let command = try Check.parse(["--db", db, "--impl", "fast", "--worst", "2"])
-        let report = Checker.run(try GoldenDatabase.read(db), database: db, implementations: [.fast])
+        let report = Checker.run(try GoldenDatabase.read(db), database: db, implementations: [Builtins.fast])
         let text = command.text(report)
         #expect(text.contains("worst cases"))
         for loss in ["mse_loss", "l1_loss"] {
@@ -72,22 +74,6 @@ func scratchDirectory() -> String {
             // The first listed is the loss's worst case; its worst element carries the case's max error.
             #expect(listed.first?.contains(expected[0].caseName + " ") == true)
             #expect(expected[0].worst?.normalizedError == expected[0].maxError)
-        }
-    }
-
-    /// conformance.md names Fast's worst case of every loss, the one with the largest error.
-    @Test func conformanceReportNamesFastsWorstCases() throws {
-        let db = dir + "/c.sqlite"
-        #expect(exitCode(["generate", "--out", db, "--loss", "huber_loss", "--loss", "nll_loss", "--seed", "5"]) == 0)
-        let file = try GoldenDatabase.read(db)
-        let report = Checker.run(file, database: db, implementations: Implementation.all)
-        let md = ConformanceReport.markdown(report, meta: file.meta)
-        let section = md.components(separatedBy: "## Fast's worst case per loss").last ?? ""
-        #expect(md.contains("## Fast's worst case per loss"))
-        for loss in ["huber_loss", "nll_loss"] {
-            let worst = report.outcomes.filter { $0.loss == loss && $0.implementation == "fast" && $0.worst != nil }
-                .max { $0.maxError < $1.maxError }
-            #expect(section.contains("| \(loss) | `\(worst!.caseName)` |"))
         }
     }
 

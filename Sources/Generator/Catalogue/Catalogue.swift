@@ -2,8 +2,8 @@ import LossSpec
 
 /// The case catalogue: one file per loss under Catalogue/, each listing its random, edge and error
 /// recipes.
-public enum Catalogue {
-    public static func recipes(for kind: LossKind) -> [CaseRecipe] {
+package enum Catalogue {
+    package static func recipes(for kind: LossKind) -> [CaseRecipe] {
         switch kind {
         case .l1Loss: L1LossCases.recipes()
         case .mseLoss: MSELossCases.recipes()

@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// Recipe families shared by the elementwise likelihood losses (poisson_nll_loss,
 /// gaussian_nll_loss, kl_div): their unreduced loss lives on the broadcast shape of the arguments,

@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// gaussian_nll_loss: full × reduction over every accepted var shape (full, homoscedastic
 /// one-fewer-dim, same rank with one size-1 dimension, 0-dim var with a 1-D input), target

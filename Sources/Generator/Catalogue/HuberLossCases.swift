@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// huber_loss: the shared regression catalogue swept over δ ∈ {1, 0.5, 2.5} (kinks at d = 0,
 /// |d| = δ exactly — the linear branch — and just beyond it), plus δ larger than every |d|

@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// kl_div: log_target × every reduction (with 'batchmean' on 0-dim, 1-D, batched and broadcast
 /// inputs, where it divides by the input's own first size) on every shape class, targets at 0

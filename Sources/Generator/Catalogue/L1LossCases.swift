@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// l1_loss: the shared regression catalogue (reductions, weight with its `Σw` mean, broadcasting,
 /// sizes, empty, non-finite, errors) plus L1's own points: the kink `d = 0` where PyTorch's

@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// multilabel_margin_loss: `(1/C) Σ_{j ∈ J} Σ_{i ∉ T} max(0, 1 − x_j + x_i)`, J a row's labels up
 /// to the first −1.

@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// multi_margin_loss: `(1/C) Σ_{i ≠ y} w_y · max(0, margin − x_y + x_i)^p`, p ∈ {1, 2}.
 ///

@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// poisson_nll_loss: log_input × full × reduction on every shape class, broadcasting, eps, the
 /// Stirling mask (y ≤ 1, y = 1 exactly, the NaN target gradient of `full` at y = 0 and y < 0),

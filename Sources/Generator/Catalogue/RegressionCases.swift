@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// The catalogue shared by the `l(x − y)` losses (L1, MSE, Huber, SmoothL1): they share options
 /// (reduction, the functional weight), shape policy (warn-and-broadcast) and most traps; each loss

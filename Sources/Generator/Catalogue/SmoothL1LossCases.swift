@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// smooth_l1_loss: the shared regression catalogue (no weight) swept over β ∈ {1, 0.5, 0, 2.5}
 /// — β = 0 is routed to l1_loss (`sgn(0) = 0`, NaN d → gradient 0) — with kinks at d = 0,

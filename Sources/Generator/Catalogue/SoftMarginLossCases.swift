@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// soft_margin_loss: `log1p(exp(−y·x))` computed literally. Covers every reduction × shape class
 /// with ±1 and unrestricted targets (y = 0 gives log 2), a target that broadcasts to the input's

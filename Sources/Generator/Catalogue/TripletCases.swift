@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// The catalogue shared by `triplet_margin_loss` and `triplet_margin_with_distance_loss`: both are
 /// `clamp_min(margin + f(a, p) − min(f(a, n), f(p, n) if swap), 0)` over the last dimension with

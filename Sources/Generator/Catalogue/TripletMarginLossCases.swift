@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// triplet_margin_loss (Docs/Losses/triplet_margin_loss.md): the shared triplet catalogue with the default distance, plus
 /// the p-norm sweep (p ∈ {1, 2, 3, 0.5, ∞} × swap × reduction, and p = 0, −1), eps ∈ {0, 1e-6,

@@ -1,5 +1,4 @@
 import LossSpec
-import GoldenStore
 
 /// triplet_margin_with_distance_loss (Docs/Losses/triplet_margin_with_distance_loss.md): the shared triplet catalogue for each named
 /// distance (null = PyTorch's default, pairwise_distance, cosine_distance), plus cosine's own

@@ -5,10 +5,10 @@ import LossSpec
 /// (no padding) of the case's JSON (`CaseJSON`'s form: loss, options, inputs with dtype, shape
 /// and data, grad_output included). It does not depend on the seed or on the drawer's code, so
 /// a token stays valid when the fuzzer changes. `lossbench fuzz --replay TOKEN` re-checks it.
-public enum ReplayToken {
-    public static let prefix = "lbz1."
+package enum ReplayToken {
+    package static let prefix = "lbz1."
 
-    public static func encode(_ c: LossCase) -> String {
+    package static func encode(_ c: LossCase) -> String {
         let json = JSONValue.object([
             "loss": .string(c.loss.rawValue),
             "options": .object(c.options),
@@ -20,11 +20,11 @@ public enum ReplayToken {
         return prefix + b64
     }
 
-    public struct InvalidToken: Error, CustomStringConvertible {
-        public var description: String
+    package struct InvalidToken: Error, CustomStringConvertible {
+        package var description: String
     }
 
-    public static func decode(_ token: String) throws -> LossCase {
+    package static func decode(_ token: String) throws -> LossCase {
         let trimmed = token.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.hasPrefix(prefix) else {
             throw InvalidToken(description: "a replay token starts with '\(prefix)'")

@@ -17,14 +17,14 @@ import Reference
 ///
 /// Every float is exactly representable in Float32 (golden-database rule). The case gets a random
 /// `grad_output` in the output's shape when the Reference evaluates it.
-public struct FuzzCaseDrawer: Sendable {
+package struct FuzzCaseDrawer: Sendable {
     /// Upper bound on the elements of the largest tensor (large shapes are drawn up to this).
-    public var maxElements: Int
+    package var maxElements: Int
 
-    public init(maxElements: Int = 70_000) { self.maxElements = maxElements }
+    package init(maxElements: Int = 70_000) { self.maxElements = maxElements }
 
     /// Draws a case of `loss` from `rng` (deterministic: same RNG state, same case).
-    public func draw(_ loss: LossKind, _ rng: inout SeededRNG) -> LossCase {
+    package func draw(_ loss: LossKind, _ rng: inout SeededRNG) -> LossCase {
         drawWithIntent(loss, &rng).case
     }
 

@@ -1,9 +1,12 @@
 import Foundation
+import Conformance
 import Fast
+import Implementations
 import LossSpec
+import Reference
 
 /// The named properties the fuzzer checks on every case.
-public enum FuzzProperty: String, CaseIterable, Sendable, Codable, Hashable {
+package enum FuzzProperty: String, CaseIterable, Sendable, Codable, Hashable {
     /// Fast's outputs and gradients match the Reference's under the tolerance model (Docs/Tolerance.md).
     case differential
     /// On input the Reference rejects, Fast raises the same error kind (Docs/ErrorKinds.md); on input the
@@ -23,49 +26,49 @@ public enum FuzzProperty: String, CaseIterable, Sendable, Codable, Hashable {
 }
 
 /// The implementations under test, injectable so tests can pass deliberately broken ones.
-public struct FuzzTargets: Sendable {
+package struct FuzzTargets: Sendable {
     /// The oracle: its outputs, scales and error kinds are what the candidate must match.
-    public var reference: Implementation
+    package var reference: any Implementation
     /// The candidate at a given thread count.
-    public var candidate: @Sendable (Int) -> Implementation
+    package var candidate: @Sendable (Int) -> any Implementation
     /// Thread counts whose results must be bit-identical; the first is used for `differential`.
-    public var threadCounts: [Int]
+    package var threadCounts: [Int]
 
-    public init(reference: Implementation = .reference, threadCounts: [Int] = [1, 2, 8],
-                candidate: @escaping @Sendable (Int) -> Implementation = { Implementation.fast(threads: $0) }) {
+    package init(reference: any Implementation = ReferenceImplementation(), threadCounts: [Int] = [1, 2, 8],
+                candidate: @escaping @Sendable (Int) -> any Implementation = { FastImplementation(threads: $0) }) {
         self.reference = reference
         self.candidate = candidate
         self.threadCounts = threadCounts.isEmpty ? [1] : threadCounts
     }
 
-    public static let standard = FuzzTargets()
+    package static let standard = FuzzTargets()
 }
 
 /// One violated property.
-public struct PropertyFailure: Sendable, Hashable {
-    public var property: FuzzProperty
+package struct PropertyFailure: Sendable, Hashable {
+    package var property: FuzzProperty
     /// Which implementation broke it.
-    public var implementation: String
-    public var message: String
+    package var implementation: String
+    package var message: String
 }
 
 /// What checking one case found.
-public struct CaseVerdict: Sendable {
-    public var failures: [PropertyFailure] = []
-    /// The candidate said "not implemented" for this loss: its properties were skipped.
-    public var candidateNotImplemented = false
+package struct CaseVerdict: Sendable {
+    package var failures: [PropertyFailure] = []
+    /// The candidate threw `Unsupported` for this case: its properties were skipped.
+    package var candidateUnsupported = false
     /// The Reference rejected the case (an error case).
-    public var invalid = false
+    package var invalid = false
 }
 
 /// Evaluates properties on cases.
-public struct PropertyChecker: Sendable {
-    public var targets: FuzzTargets
-    public var properties: Set<FuzzProperty>
+package struct PropertyChecker: Sendable {
+    package var targets: FuzzTargets
+    package var properties: Set<FuzzProperty>
     /// Finite differences are skipped on cases with more elements than this (cost).
-    public var finiteDifferenceMaxElements = 4096
+    package var finiteDifferenceMaxElements = 4096
 
-    public init(targets: FuzzTargets = .standard, properties: Set<FuzzProperty> = Set(FuzzProperty.allCases)) {
+    package init(targets: FuzzTargets = .standard, properties: Set<FuzzProperty> = Set(FuzzProperty.allCases)) {
         self.targets = targets
         self.properties = properties
     }
@@ -74,44 +77,45 @@ public struct PropertyChecker: Sendable {
     enum Outcome {
         case ok(LossResult)
         case rejected(LossError)
-        case notImplemented
+        case unsupported
         case crashed(String)
 
         var result: LossResult? { if case .ok(let r) = self { return r }; return nil }
     }
 
-    static func run(_ impl: Implementation, _ c: LossCase) -> Outcome {
+    static func run(_ impl: any Implementation, _ c: LossCase) -> Outcome {
         do {
             return .ok(try impl.evaluate(c))
         } catch let e as LossError {
-            if e.kind == .invalidOption, e.message.contains("not implemented") { return .notImplemented }
             return .rejected(e)
+        } catch is Unsupported {
+            return .unsupported
         } catch {
             return .crashed("\(error)")
         }
     }
 
     /// Checks every enabled property on `c`.
-    public func check(_ c: LossCase) -> CaseVerdict {
+    package func check(_ c: LossCase) -> CaseVerdict {
         check(c, only: properties)
     }
 
     /// Checks `only` (∩ enabled properties) on `c`; the shrinker re-checks one property at a time.
-    public func check(_ c: LossCase, only: Set<FuzzProperty>) -> CaseVerdict {
+    package func check(_ c: LossCase, only: Set<FuzzProperty>) -> CaseVerdict {
         var verdict = CaseVerdict()
         let want = only.intersection(properties)
         let ref = Self.run(targets.reference, c)
         if case .rejected = ref { verdict.invalid = true }
         let needsCandidate = !want.isDisjoint(with: [.differential, .errorKind, .threadDeterminism, .sumOfNone,
                                                      .meanDivisor, .batchPermutation])
-        var candidates: [(Implementation, Outcome)] = []
+        var candidates: [(any Implementation, Outcome)] = []
         if needsCandidate {
             let counts = want.contains(.threadDeterminism) ? targets.threadCounts : [targets.threadCounts[0]]
             for t in counts {
                 let impl = targets.candidate(t)
                 // Grain 1, so that the fuzzer's small cases are really split across `t` threads.
                 let o = Parallel.$grainOverride.withValue(1) { Self.run(impl, c) }
-                if case .notImplemented = o { verdict.candidateNotImplemented = true; break }
+                if case .unsupported = o { verdict.candidateUnsupported = true; break }
                 candidates.append((impl, o))
             }
         }
@@ -119,7 +123,7 @@ public struct PropertyChecker: Sendable {
             verdict.failures.append(PropertyFailure(property: p, implementation: impl, message: message))
         }
         if case .crashed(let m) = ref { fail(.errorKind, targets.reference.name, "the Reference threw a non-LossError: \(m)") }
-        let candidate = verdict.candidateNotImplemented ? nil : candidates.first
+        let candidate = verdict.candidateUnsupported ? nil : candidates.first
 
         // Differential and error kinds.
         if let (impl, outcome) = candidate {
@@ -136,7 +140,7 @@ public struct PropertyChecker: Sendable {
                 if want.contains(.errorKind) { fail(.errorKind, impl.name, "\(impl.name) threw a non-LossError: \(m)") }
             case (.ok(let expected), .ok(let got)):
                 if want.contains(.differential),
-                   let m = Self.compare(expected: expected, got: got, loss: c.loss, eps: impl.eps, budgetFactor: 1) {
+                   let m = Self.compare(expected: expected, got: got, loss: c.loss, computeType: impl.computeType) {
                     fail(.differential, impl.name, m)
                 }
             default: break
@@ -179,28 +183,21 @@ public struct PropertyChecker: Sendable {
     // MARK: Comparisons
 
     /// The first element (per role, sorted) outside the tolerance, as a message; nil if all pass.
-    /// A Float32 candidate may return ±inf where the exact value lies beyond Float32's range.
-    static func compare(expected: LossResult, got: LossResult, loss: LossKind, eps: Double, budgetFactor: Double) -> String? {
-        let budget = Tolerance.budget(loss: loss, eps: eps) * budgetFactor
-        for (role, e) in expected.outputs.sorted(by: { $0.key < $1.key }) {
-            guard let g = got.outputs[role] else { return "\(role): missing" }
-            guard g.shape == e.shape else { return "\(role): shape \(g.shape), expected \(e.shape)" }
-            let scale = expected.scales[role]
-            for i in 0..<e.count {
-                let s = scale.map { $0.count == e.count ? $0[i] : 0 } ?? 0
-                if let m = elementMismatch(got: g[i], expected: e[i], scale: s, eps: eps, budget: budget) {
-                    return "\(role)[\(i)]: \(m)"
-                }
-            }
-        }
-        return nil
+    static func compare(expected: LossResult, got: LossResult, loss: LossKind, computeType: ComputeType) -> String? {
+        let budget = Tolerance.budget(loss: loss, computeType: computeType)
+        let c = Tolerance.compare(expected: expected.outputs, scales: expected.scales, got: got.outputs,
+                                  computeType: computeType, budget: budget)
+        guard !c.passed else { return nil }
+        let m = c.mismatches.first { $0.element == nil }
+            ?? c.mismatches.filter { $0.element != nil }.min { ($0.role, $0.element!) < ($1.role, $1.element!) }!
+        guard let i = m.element else { return "\(m.role): \(m.got == "missing" ? "missing" : "\(m.got), expected \(m.expected)")" }
+        return "\(m.role)[\(i)]: expected \(m.expected), got \(m.got) (normalized error \(fmt(m.normalizedError)) > budget \(fmt(budget)))"
     }
 
-    static func elementMismatch(got: Double, expected: Double, scale: Double, eps: Double, budget: Double) -> String? {
-        let err = Tolerance.normalizedError(got: got, expected: expected, scale: scale, eps: eps)
+    /// One scalar under the tolerance model, as a message; nil if it passes.
+    static func elementMismatch(got: Double, expected: Double, scale: Double, computeType: ComputeType, budget: Double) -> String? {
+        let err = Tolerance.normalizedError(got: got, expected: expected, scale: scale, computeType: computeType)
         if err <= budget { return nil }
-        if eps > 1e-10, got.isInfinite, expected.isFinite, abs(expected) > Double(Float.greatestFiniteMagnitude),
-           (got > 0) == (expected > 0) { return nil }
         return "expected \(fmt(expected)), got \(fmt(got)) (normalized error \(fmt(err)) > budget \(fmt(budget)))"
     }
 
@@ -220,7 +217,7 @@ public struct PropertyChecker: Sendable {
                 }
             }
             return nil
-        case (.notImplemented, .notImplemented): return nil
+        case (.unsupported, .unsupported): return nil
         default: return "one thread count evaluated, another raised an error"
         }
     }
@@ -234,7 +231,7 @@ public struct PropertyChecker: Sendable {
         /// Reductions whose evaluation failed while 'none' succeeded (a finding in itself).
         var failures: [Reduction: String] = [:]
 
-        init(_ c: LossCase, _ impl: Implementation) {
+        init(_ c: LossCase, _ impl: any Implementation) {
             func eval(_ r: Reduction) -> Outcome {
                 var v = c
                 v.inputs["grad_output"] = nil
@@ -250,16 +247,16 @@ public struct PropertyChecker: Sendable {
                 case .ok(let x): reduced[r] = x
                 case .rejected(let e): failures[r] = "\(e)"
                 case .crashed(let m): failures[r] = m
-                case .notImplemented: break
+                case .unsupported: break
                 }
             }
         }
     }
 
-    func checkInvariants(_ c: LossCase, _ v: Variants, reference: Variants, impl: Implementation,
+    func checkInvariants(_ c: LossCase, _ v: Variants, reference: Variants, impl: any Implementation,
                          want: Set<FuzzProperty>) -> [PropertyFailure] {
         guard let none = v.none?.output, let refNone = reference.none?.output, refNone.shape == none.shape else { return [] }
-        let budget = 2 * Tolerance.budget(loss: c.loss, eps: impl.eps)
+        let budget = 2 * Tolerance.budget(loss: c.loss, computeType: impl.computeType)
         let refScale = reference.none?.scales["output"]
         // Per-element magnitude bounding each 'none' element's rounding error.
         let magnitude = (0..<none.count).map { i in max(abs(none[i]), refScale.map { $0.count == none.count ? $0[i] : 0 } ?? 0) }
@@ -273,8 +270,8 @@ public struct PropertyChecker: Sendable {
             fail(r == .sum ? .sumOfNone : .meanDivisor, "'none' evaluates but '\(r.rawValue)' raised \(m)")
         }
         if want.contains(.sumOfNone), let sum = scalar(.sum) {
-            let expected = NeumaierSum.sum(none.scalars)
-            if let m = Self.elementMismatch(got: sum, expected: expected, scale: NeumaierSum.sum(magnitude), eps: impl.eps, budget: budget) {
+            let expected = CompensatedSum.sum(none.scalars)
+            if let m = Self.elementMismatch(got: sum, expected: expected, scale: CompensatedSum.sum(magnitude), computeType: impl.computeType, budget: budget) {
                 fail(.sumOfNone, "'sum' \(Self.fmt(sum)) ≠ Σ 'none' over \(none.count) elements: \(m)")
             }
         }
@@ -284,9 +281,9 @@ public struct PropertyChecker: Sendable {
                 let a = rule.coefficients ?? Array(repeating: 1, count: none.count)
                 guard a.count == none.count else { continue }
                 let expected = rule.divisor == 0 && rule.nanWhenDivisorIsZero ? .nan
-                    : NeumaierSum.sum((0..<none.count).map { a[$0] * none[$0] }) / rule.divisor
-                let scale = NeumaierSum.sum((0..<none.count).map { abs(a[$0]) * magnitude[$0] }) / abs(rule.divisor)
-                if let m = Self.elementMismatch(got: mean, expected: expected, scale: scale, eps: impl.eps, budget: budget) {
+                    : CompensatedSum.sum((0..<none.count).map { a[$0] * none[$0] }) / rule.divisor
+                let scale = CompensatedSum.sum((0..<none.count).map { abs(a[$0]) * magnitude[$0] }) / abs(rule.divisor)
+                if let m = Self.elementMismatch(got: mean, expected: expected, scale: scale, computeType: impl.computeType, budget: budget) {
                     fail(.meanDivisor, "'\(r.rawValue)' \(Self.fmt(mean)) ≠ \(rule.description) (divisor \(Self.fmt(rule.divisor))): \(m)")
                 }
             }
@@ -302,15 +299,15 @@ public struct PropertyChecker: Sendable {
                 if pNone.shape != expected.shape {
                     fail(.batchPermutation, "'none' of the reversed batch has shape \(pNone.shape), expected \(expected.shape)")
                 } else if let i = (0..<expected.count).first(where: {
-                    Self.elementMismatch(got: pNone[$0], expected: expected[$0], scale: scale[$0], eps: impl.eps, budget: budget) != nil
+                    Self.elementMismatch(got: pNone[$0], expected: expected[$0], scale: scale[$0], computeType: impl.computeType, budget: budget) != nil
                 }) {
                     fail(.batchPermutation, "'none'[\(i)] of the reversed batch is \(Self.fmt(pNone[i])), expected \(Self.fmt(expected[i])) (sample order reversed)")
                 }
                 for (r, x) in v.reduced.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                     guard let a = x.output, a.count == 1, let b = pv.reduced[r]?.output, b.count == 1 else { continue }
-                    let s = NeumaierSum.sum(magnitude) / (r == .sum ? 1 : max(1, Double(none.count)))
+                    let s = CompensatedSum.sum(magnitude) / (r == .sum ? 1 : max(1, Double(none.count)))
                     let refS = reference.reduced[r]?.scales["output"].flatMap { $0.count == 1 ? $0[0] : nil } ?? 0
-                    if let m = Self.elementMismatch(got: b[0], expected: a[0], scale: max(s, refS), eps: impl.eps, budget: budget) {
+                    if let m = Self.elementMismatch(got: b[0], expected: a[0], scale: max(s, refS), computeType: impl.computeType, budget: budget) {
                         fail(.batchPermutation, "'\(r.rawValue)' changes when the batch is reversed: \(m)")
                     }
                 }
@@ -340,10 +337,10 @@ public struct PropertyChecker: Sendable {
             var v = v
             v.inputs["grad_output"] = nil
             guard let r = try? ref.evaluate(v), let o = r.output, o.shape == g.shape else { return nil }
-            return NeumaierSum.sum((0..<o.count).map { g[$0] * o[$0] })
+            return CompensatedSum.sum((0..<o.count).map { g[$0] * o[$0] })
         }
         guard let f0 = objective(c), f0.isFinite else { return nil }
-        let fScale = NeumaierSum.sum((0..<out.count).map { i in
+        let fScale = CompensatedSum.sum((0..<out.count).map { i in
             abs(g[i]) * max(abs(out[i]), outScale.map { s in s.count == out.count ? s[i] : 0 } ?? 0)
         })
         let options = try? c.decodedOptions()

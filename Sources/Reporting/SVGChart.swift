@@ -1,15 +1,17 @@
 import Foundation
+import History
+import Markup
 
 /// Hand-written SVG charts: a title, labelled axes with units, decade ticks on log axes, a legend.
-public enum SVGChart {
-    public struct Series: Sendable {
-        public var name: String
-        public var points: [(x: Double, y: Double)]
+package enum SVGChart {
+    package struct Series: Sendable {
+        package var name: String
+        package var points: [(x: Double, y: Double)]
         /// Index into the palette; series that share it share a colour.
-        public var color: Int
-        public var dashed = false
+        package var color: Int
+        package var dashed = false
 
-        public init(name: String, points: [(x: Double, y: Double)], color: Int, dashed: Bool = false) {
+        package init(name: String, points: [(x: Double, y: Double)], color: Int, dashed: Bool = false) {
             self.name = name
             self.points = points
             self.color = color
@@ -17,13 +19,13 @@ public enum SVGChart {
         }
     }
 
-    public struct Axis: Sendable {
-        public var label: String
-        public var log: Bool
+    package struct Axis: Sendable {
+        package var label: String
+        package var log: Bool
         /// Fixed tick labels (value, text) instead of computed ones, e.g. run numbers.
-        public var ticks: [(Double, String)]?
+        package var ticks: [(Double, String)]?
 
-        public init(label: String, log: Bool, ticks: [(Double, String)]? = nil) {
+        package init(label: String, log: Bool, ticks: [(Double, String)]? = nil) {
             self.label = label
             self.log = log
             self.ticks = ticks
@@ -38,7 +40,7 @@ public enum SVGChart {
     static let font = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
 
     /// A line chart with markers. `legendTitle` heads the legend; `notes` are extra legend lines.
-    public static func lineChart(title: String, subtitle: String? = nil, x: Axis, y: Axis, series: [Series],
+    package static func lineChart(title: String, subtitle: String? = nil, x: Axis, y: Axis, series: [Series],
                                  notes: [(text: String, dashed: Bool)] = []) -> String {
         let legendWidth = 300.0
         let width = 1040.0, height = 580.0
@@ -74,7 +76,7 @@ public enum SVGChart {
     }
 
     /// Horizontal grouped bars on a log axis (e.g. speedups per loss, forward and backward).
-    public static func barChart(title: String, subtitle: String? = nil, valueAxis: Axis, categories: [String],
+    package static func barChart(title: String, subtitle: String? = nil, valueAxis: Axis, categories: [String],
                                 groups: [(name: String, values: [Double?])], reference: Double? = nil) -> String {
         let barHeight = 11.0, gap = 10.0
         let rowHeight = Double(groups.count) * barHeight + gap
@@ -247,5 +249,5 @@ public enum SVGChart {
         return s
     }
 
-    static func escape(_ s: String) -> String { xmlEscape(s) }
+    static func escape(_ s: String) -> String { XML.escape(s) }
 }

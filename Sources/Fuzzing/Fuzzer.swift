@@ -1,6 +1,7 @@
 import Foundation
-import Generator
 import GoldenStore
+import Generator
+import Conformance
 import LossSpec
 
 /// Differential and property fuzzing (Docs/CLI.md `fuzz`).
@@ -9,61 +10,61 @@ import LossSpec
 /// `losses[i % losses.count]`: the case sequence is fixed by the seed; a `--seconds` budget only
 /// decides how far along it a run gets (checked between cases). Every property failure is shrunk
 /// (the first per loss and property; later ones are counted) and reported with a replay token.
-public struct Fuzzer: Sendable {
-    public struct Configuration: Sendable {
-        public var seed: UInt64 = 1
+package struct Fuzzer: Sendable {
+    package struct Configuration: Sendable {
+        package var seed: UInt64 = 1
         /// Stop after this many cases (nil: only the time budget stops the run).
-        public var cases: Int? = 500
+        package var cases: Int? = 500
         /// Stop starting new cases after this many seconds.
-        public var seconds: Double? = nil
-        public var losses: [LossKind] = LossKind.allCases
-        public var properties: Set<FuzzProperty> = Set(FuzzProperty.allCases)
-        public var maxElements = 70_000
-        public var shrink = true
-        public var maxShrinkEvaluations = 4000
-        public init() {}
+        package var seconds: Double? = nil
+        package var losses: [LossKind] = LossKind.allCases
+        package var properties: Set<FuzzProperty> = Set(FuzzProperty.allCases)
+        package var maxElements = 70_000
+        package var shrink = true
+        package var maxShrinkEvaluations = 4000
+        package init() {}
     }
 
-    public struct Finding: Sendable {
-        public var property: FuzzProperty
-        public var loss: LossKind
-        public var implementation: String
+    package struct Finding: Sendable {
+        package var property: FuzzProperty
+        package var loss: LossKind
+        package var implementation: String
         /// The message of the shrunk case's failure.
-        public var message: String
+        package var message: String
         /// Index of the case in the run's sequence.
-        public var caseIndex: Int
-        public var original: LossCase
-        public var shrunk: LossCase
-        public var shrinkEvaluations: Int
-        public var token: String { ReplayToken.encode(shrunk) }
+        package var caseIndex: Int
+        package var original: LossCase
+        package var shrunk: LossCase
+        package var shrinkEvaluations: Int
+        package var token: String { ReplayToken.encode(shrunk) }
     }
 
-    public struct LossStats: Sendable {
-        public var cases = 0
+    package struct LossStats: Sendable {
+        package var cases = 0
         /// Cases the Reference rejected (error-kind cases).
-        public var invalid = 0
-        /// Cases where the candidate is not implemented for this loss (its properties skipped).
-        public var skippedNotImplemented = 0
+        package var invalid = 0
+        /// Cases the candidate reported `Unsupported` (their properties skipped).
+        package var skippedUnsupported = 0
         /// Cases that failed any property.
-        public var failing = 0
+        package var failing = 0
     }
 
-    public struct Report: Sendable {
-        public var seed: UInt64
-        public var casesRun = 0
-        public var perLoss: [LossKind: LossStats] = [:]
-        public var findings: [Finding] = []
+    package struct Report: Sendable {
+        package var seed: UInt64
+        package var casesRun = 0
+        package var perLoss: [LossKind: LossStats] = [:]
+        package var findings: [Finding] = []
         /// Failing cases beyond the first per (loss, property), not shrunk.
-        public var repeatFailures = 0
-        public var seconds = 0.0
-        public var stoppedByTime = false
-        public var failed: Bool { !findings.isEmpty }
+        package var repeatFailures = 0
+        package var seconds = 0.0
+        package var stoppedByTime = false
+        package var failed: Bool { !findings.isEmpty }
     }
 
-    public var configuration: Configuration
-    public var targets: FuzzTargets
+    package var configuration: Configuration
+    package var targets: FuzzTargets
 
-    public init(_ configuration: Configuration = .init(), targets: FuzzTargets = .standard) {
+    package init(_ configuration: Configuration = .init(), targets: FuzzTargets = .standard) {
         self.configuration = configuration
         self.targets = targets
     }
@@ -71,20 +72,20 @@ public struct Fuzzer: Sendable {
     var checker: PropertyChecker { PropertyChecker(targets: targets, properties: configuration.properties) }
 
     /// The seed of case `index`'s RNG: a function of the run's seed and the index only.
-    public static func caseSeed(_ seed: UInt64, index: Int) -> UInt64 {
+    package static func caseSeed(_ seed: UInt64, index: Int) -> UInt64 {
         var rng = SeededRNG(seed: seed ^ fnv1a("fuzz/\(index)"))
         return rng.next()
     }
 
     /// Case `index` of the run with this configuration's seed (for `--replay` by index and tests).
-    public func drawCase(_ index: Int) -> LossCase {
+    package func drawCase(_ index: Int) -> LossCase {
         let losses = configuration.losses.isEmpty ? LossKind.allCases : configuration.losses
         var rng = SeededRNG(seed: Self.caseSeed(configuration.seed, index: index))
         return FuzzCaseDrawer(maxElements: configuration.maxElements).draw(losses[index % losses.count], &rng)
     }
 
     /// Runs the fuzz loop. `progress` is called after every case with the report so far.
-    public func run(progress: (Report, Int) -> Void = { _, _ in }) -> Report {
+    package func run(progress: (Report, Int) -> Void = { _, _ in }) -> Report {
         let start = Date()
         var report = Report(seed: configuration.seed)
         var seen = Set<String>()
@@ -101,7 +102,7 @@ public struct Fuzzer: Sendable {
             var stats = report.perLoss[c.loss, default: LossStats()]
             stats.cases += 1
             if verdict.invalid { stats.invalid += 1 }
-            if verdict.candidateNotImplemented { stats.skippedNotImplemented += 1 }
+            if verdict.candidateUnsupported { stats.skippedUnsupported += 1 }
             if !verdict.failures.isEmpty { stats.failing += 1 }
             report.perLoss[c.loss] = stats
             var properties = Set<FuzzProperty>()
@@ -120,7 +121,7 @@ public struct Fuzzer: Sendable {
     }
 
     /// Shrinks one failure into a finding.
-    public func finding(_ c: LossCase, _ failure: PropertyFailure, index: Int) -> Finding {
+    package func finding(_ c: LossCase, _ failure: PropertyFailure, index: Int) -> Finding {
         var shrunk = c, evaluations = 0, message = failure.message, implementation = failure.implementation
         if configuration.shrink {
             let checker = self.checker
@@ -137,13 +138,13 @@ public struct Fuzzer: Sendable {
     }
 
     /// Re-checks one case (`--replay`).
-    public func replay(_ c: LossCase) -> CaseVerdict { checker.check(c) }
+    package func replay(_ c: LossCase) -> CaseVerdict { checker.check(c) }
 
     // MARK: Regression cases
 
     /// The finding's shrunk case as a golden `regression` case with the Reference's expected
     /// values (or its error kind): options made explicit, name derived from the content.
-    public static func regressionCase(_ f: Finding, reference: Implementation = .reference) throws -> GoldenCase {
+    package static func regressionCase(_ f: Finding, reference: any Implementation = ReferenceImplementation()) throws -> GoldenCase {
         var c = f.shrunk
         var options = LossOptions.defaults(for: c.loss).json(for: c.loss)
         options.merge(c.options) { _, given in given }

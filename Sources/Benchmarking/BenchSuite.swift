@@ -3,30 +3,30 @@ import LossSpec
 import Generator
 
 /// One benchmark problem: a loss on fixed, seeded inputs of a given size.
-public struct BenchProblem: Sendable {
-    public var loss: LossKind
+package struct BenchProblem: Sendable {
+    package var loss: LossKind
     /// The shape that characterises the size, as text (e.g. "[4096, 1000]").
-    public var shape: String
+    package var shape: String
     /// Elements of the main input.
-    public var elements: Int
+    package var elements: Int
     /// Forward case (reduction 'mean', no grad_output).
-    public var forward: LossCase
+    package var forward: LossCase
     /// Forward+backward case: the same with a 0-dim grad_output.
-    public var backward: LossCase
+    package var backward: LossCase
 }
 
 /// The standard suite of Docs/Benchmarking.md and the size grid.
-public enum BenchSuite {
-    public static let elementwise: Set<LossKind> = [
+package enum BenchSuite {
+    package static let elementwise: Set<LossKind> = [
         .l1Loss, .mseLoss, .smoothL1Loss, .huberLoss, .softMarginLoss, .poissonNLLLoss, .gaussianNLLLoss,
         .klDiv, .binaryCrossEntropy, .binaryCrossEntropyWithLogits, .marginRankingLoss, .hingeEmbeddingLoss,
     ]
     /// The memory-bound losses whose bandwidth is compared with a plain Float32 sum (issue 4).
-    public static let memoryBound: [LossKind] = [.l1Loss, .mseLoss, .smoothL1Loss, .huberLoss]
+    package static let memoryBound: [LossKind] = [.l1Loss, .mseLoss, .smoothL1Loss, .huberLoss]
 
     /// Docs/Benchmarking.md sizes: elementwise 2^22; (4096, 1000) class scores; multilabel_margin (1024, 256);
     /// embeddings (65536, 64); CTC T=128, N=32, C=64, L=40.
-    public static func standard(_ loss: LossKind) -> BenchProblem {
+    package static func standard(_ loss: LossKind) -> BenchProblem {
         switch loss {
         case _ where elementwise.contains(loss): problem(loss, elements: 1 << 22)
         case .crossEntropy, .nllLoss, .multiMarginLoss, .multilabelSoftMarginLoss: problem(loss, elements: 4096 * 1000)
@@ -37,11 +37,11 @@ public enum BenchSuite {
     }
 
     /// The grid sizes: 2^10, 2^12, …, 2^24 elements.
-    public static let gridSizes = stride(from: 10, through: 24, by: 2).map { 1 << $0 }
+    package static let gridSizes = stride(from: 10, through: 24, by: 2).map { 1 << $0 }
 
     /// `loss` on about `elements` elements of its main input: elementwise losses take exactly that
     /// many; row-wise losses keep their class/feature width and scale the batch; CTC scales N.
-    public static func problem(_ loss: LossKind, elements: Int) -> BenchProblem {
+    package static func problem(_ loss: LossKind, elements: Int) -> BenchProblem {
         var r = SeededRNG(seed: 0xB3AC_4000 ^ UInt64(elements) ^ fnv1a(loss.rawValue))
         var inputs: [String: TensorValue] = [:]
         var shape: [Int]

@@ -1,16 +1,20 @@
 import Foundation
+import Markup
 import GoldenStore
 import LossSpec
 import Reference
 
 /// One element (or structural) mismatch of one case.
-public struct Mismatch: Sendable, Hashable {
-    public var role: String
-    /// Flat element index, or nil for a structural problem (missing role, wrong shape, error kind).
-    public var element: Int?
-    public var expected: String
-    public var got: String
-    public var normalizedError: Double
+public typealias Mismatch = Tolerance.Mismatch
+
+/// What happened to one case under one implementation.
+public enum CaseStatus: String, Sendable, Hashable, Codable {
+    /// Every expected role matched within the budget, or the expected error kind was raised.
+    case passed
+    /// A mismatch: an element over the budget, a missing role, a wrong shape or error kind.
+    case failed
+    /// The implementation threw `Unsupported`: it does not implement this case.
+    case unsupported
 }
 
 /// The outcome of one case under one implementation.
@@ -18,12 +22,13 @@ public struct CaseOutcome: Sendable {
     public var caseName: String
     public var loss: String
     public var implementation: String
-    public var passed: Bool
+    public var status: CaseStatus
+    public var passed: Bool { status == .passed }
     /// The largest normalized error over all compared elements (0 for error cases that matched).
     public var maxError: Double
     /// Every normalized error of the case's elements, for the per-loss percentiles.
     public var errors: [Double]
-    /// The first few mismatches (at most 5), worst first.
+    /// The first few mismatches (at most 5), structural ones first, then the worst elements.
     public var mismatches: [Mismatch]
     /// The element with the largest normalized error, passing or not (nil for error cases).
     public var worst: Mismatch?
@@ -36,7 +41,8 @@ public struct LossSummary: Sendable {
     public var implementation: String
     public var cases = 0
     public var passed = 0
-    public var failed: Int { cases - passed }
+    public var unsupported = 0
+    public var failed: Int { cases - passed - unsupported }
     public var maxError = 0.0
     public var p99Error = 0.0
     public var budget = 0.0
@@ -47,7 +53,12 @@ public struct CheckReport: Sendable {
     public var outcomes: [CaseOutcome]
     public var summaries: [LossSummary]
     public var warnings: [String]
-    public var failed: Bool { outcomes.contains { !$0.passed } }
+    public var failed: Bool { outcomes.contains { $0.status == .failed } }
+
+    /// The command that shows one case in full with the implementation it ran under.
+    public func reproduce(_ c: CaseOutcome) -> String {
+        Shell.command(["lossbench", "show", c.caseName, "--db", database, "--impl", c.implementation])
+    }
 
     /// The `count` cases of one loss and implementation with the largest normalized error, worst
     /// first (error cases, which have no element to show, left out).
@@ -61,7 +72,7 @@ public struct CheckReport: Sendable {
 public enum Checker {
     /// - Parameters:
     ///   - losses: only cases of these losses (all when empty).
-    public static func run(_ file: GoldenFile, database: String, implementations: [Implementation],
+    public static func run(_ file: GoldenFile, database: String, implementations: [any Implementation],
                            losses: Set<String> = []) -> CheckReport {
         var warnings: [String] = []
         if let stored = file.meta["content_sha256"], stored != GoldenDatabase.contentDigest(file.cases) {
@@ -72,17 +83,18 @@ public enum Checker {
         for impl in implementations {
             outcomes += parallelMap(cases) { check($0, with: impl) }
         }
-        return CheckReport(database: database, outcomes: outcomes, summaries: summarize(outcomes), warnings: warnings)
+        return CheckReport(database: database, outcomes: outcomes, summaries: summarize(outcomes, implementations),
+                           warnings: warnings)
     }
 
     /// Checks one case with one implementation.
-    public static func check(_ golden: GoldenCase, with impl: Implementation) -> CaseOutcome {
+    public static func check(_ golden: GoldenCase, with impl: any Implementation) -> CaseOutcome {
         let start = DispatchTime.now().uptimeNanoseconds
         var outcome = CaseOutcome(caseName: golden.name, loss: golden.loss, implementation: impl.name,
-                                  passed: true, maxError: 0, errors: [], mismatches: [], worst: nil, seconds: 0)
+                                  status: .passed, maxError: 0, errors: [], mismatches: [], worst: nil, seconds: 0)
         defer { outcome.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         func fail(_ m: Mismatch) {
-            outcome.passed = false
+            outcome.status = .failed
             outcome.maxError = .infinity
             outcome.mismatches.append(m)
         }
@@ -96,6 +108,11 @@ public enum Checker {
         let result: LossResult
         do {
             result = try impl.evaluate(lossCase)
+        } catch let u as Unsupported {
+            outcome.status = .unsupported
+            outcome.mismatches = [Mismatch(role: "unsupported", element: nil, expected: "a result", got: u.reason,
+                                           normalizedError: .infinity)]
+            return outcome
         } catch let e as LossError {
             if let expected = golden.expectError, e.kind == expected { return outcome }
             fail(Mismatch(role: "error", element: nil, expected: golden.expectError?.rawValue ?? "no error",
@@ -112,37 +129,16 @@ public enum Checker {
             return outcome
         }
         let scales = golden.scales.count == golden.expected.count ? golden.scales : derivedScales(golden, lossCase)
-        let budget = Tolerance.budget(loss: lossCase.loss, eps: impl.eps)
-        var elementMismatches: [Mismatch] = []
-        for (role, expected) in golden.expected.sorted(by: { $0.key < $1.key }) {
-            guard let got = result.outputs[role] else {
-                fail(Mismatch(role: role, element: nil, expected: "shape \(expected.shape)", got: "missing",
-                              normalizedError: .infinity))
-                continue
-            }
-            guard got.shape == expected.shape else {
-                fail(Mismatch(role: role, element: nil, expected: "shape \(expected.shape)", got: "shape \(got.shape)",
-                              normalizedError: .infinity))
-                continue
-            }
-            let scale = scales[role]
-            for i in 0..<expected.count {
-                let s = scale.map { $0.count == expected.count ? $0[i] : 0 } ?? 0
-                let err = Tolerance.normalizedError(got: got[i], expected: expected[i], scale: s, eps: impl.eps)
-                outcome.errors.append(err)
-                outcome.maxError = max(outcome.maxError, err)
-                if !(err <= outcome.worst?.normalizedError ?? -1) {
-                    outcome.worst = Mismatch(role: role, element: i, expected: format(expected[i]), got: format(got[i]),
-                                             normalizedError: err)
-                }
-                if !(err <= budget) {
-                    outcome.passed = false
-                    elementMismatches.append(Mismatch(role: role, element: i, expected: format(expected[i]),
-                                                      got: format(got[i]), normalizedError: err))
-                }
-            }
+        let budget = Tolerance.budget(loss: lossCase.loss, computeType: impl.computeType)
+        let comparison = Tolerance.compare(expected: golden.expected, scales: scales, got: result.outputs,
+                                           computeType: impl.computeType, budget: budget)
+        outcome.errors = comparison.errors
+        outcome.maxError = comparison.maxError
+        outcome.worst = comparison.worst
+        if !comparison.passed {
+            outcome.status = .failed
+            outcome.mismatches = Array(comparison.mismatches.prefix(5))
         }
-        outcome.mismatches += elementMismatches.sorted { $0.normalizedError > $1.normalizedError }.prefix(5)
         return outcome
     }
 
@@ -161,7 +157,7 @@ public enum Checker {
         return scales
     }
 
-    static func summarize(_ outcomes: [CaseOutcome]) -> [LossSummary] {
+    static func summarize(_ outcomes: [CaseOutcome], _ implementations: [any Implementation]) -> [LossSummary] {
         var groups: [String: [CaseOutcome]] = [:]
         var order: [String] = []
         for o in outcomes {
@@ -174,17 +170,15 @@ public enum Checker {
             var s = LossSummary(loss: group[0].loss, implementation: group[0].implementation)
             s.cases = group.count
             s.passed = group.filter(\.passed).count
+            s.unsupported = group.filter { $0.status == .unsupported }.count
             let errors = group.flatMap(\.errors).sorted()
             s.maxError = group.map(\.maxError).max() ?? 0
             s.p99Error = errors.isEmpty ? 0 : errors[min(errors.count - 1, Int((Double(errors.count) * 0.99).rounded(.down)))]
             if let kind = LossKind(rawValue: s.loss) {
-                s.budget = Tolerance.budget(loss: kind, eps: Implementation.all.first { $0.name == s.implementation }?.eps ?? 0x1p-24)
+                let type = implementations.first { $0.name == s.implementation }?.computeType ?? .float32
+                s.budget = Tolerance.budget(loss: kind, computeType: type)
             }
             return s
         }
-    }
-
-    static func format(_ x: Double) -> String {
-        x.isNaN ? "nan" : "\(x)"
     }
 }

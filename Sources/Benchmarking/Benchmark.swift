@@ -6,7 +6,7 @@ import LossSpec
 import Reference
 
 /// Which part of the computation a measurement times.
-public enum BenchPass: String, Sendable, Codable, CaseIterable {
+package enum BenchPass: String, Sendable, Codable, CaseIterable {
     /// The loss value only (no grad_output).
     case forward
     /// Loss and every gradient, in one call.
@@ -14,50 +14,50 @@ public enum BenchPass: String, Sendable, Codable, CaseIterable {
 }
 
 /// One benchmark measurement with its raw samples (Docs/Benchmarking.md).
-public struct BenchMeasurement: Sendable {
-    public var loss: String
-    public var impl: String
-    public var pass: BenchPass
-    public var shape: String
-    public var elements: Int
-    public var threads: Int
+package struct BenchMeasurement: Sendable {
+    package var loss: String
+    package var impl: String
+    package var pass: BenchPass
+    package var shape: String
+    package var elements: Int
+    package var threads: Int
     /// Wall-clock nanoseconds of each timed call, in the order taken.
-    public var samples: [Double]
+    package var samples: [Double]
     /// Nanoseconds of the calibration kernel, timed right before each sample.
-    public var calibration: [Double]
+    package var calibration: [Double]
 
-    public var median: Double { Stats.median(samples) }
-    public var min: Double { samples.min() ?? .nan }
-    public var calibrationMedian: Double { Stats.median(calibration) }
+    package var median: Double { Stats.median(samples) }
+    package var min: Double { samples.min() ?? .nan }
+    package var calibrationMedian: Double { Stats.median(calibration) }
 }
 
 /// How long and how often to measure.
-public struct BenchSettings: Sendable {
+package struct BenchSettings: Sendable {
     /// Untimed runs before the first sample.
-    public var warmup = 1
-    public var minSamples = 5
-    public var maxSamples = 100
+    package var warmup = 1
+    package var minSamples = 5
+    package var maxSamples = 100
     /// Keep sampling until at least this much time went into samples (and minSamples are taken).
-    public var minSeconds = 0.5
-    public var threads = Parallel.defaultThreads
+    package var minSeconds = 0.5
+    package var threads = Parallel.defaultThreads
 
-    public init() {}
+    package init() {}
 }
 
 /// Median and quantiles of samples (defined once, in History).
-public typealias Stats = History.Stats
+package typealias Stats = History.Stats
 
 /// The timing method: warm-up, then samples interleaved with a fixed calibration kernel, so runs on
 /// a noisy shared machine can be compared as ratios to the calibration.
-public enum Benchmark {
+package enum Benchmark {
     /// The calibration kernel: a single-threaded SIMD Float32 sum over 4096 floats (16 KiB, L1
     /// resident), repeated 64 times. It is bound by the core's arithmetic, not by what the
     /// benchmark left in the caches (a 4 MiB kernel measured 5× apart within one run after large
     /// benchmarks evicted it), so it tracks the machine's current speed, not the code under test.
-    public static let calibrationData: [Float] = (0..<4096).map { Float($0 % 1000) * 0.001 }
+    package static let calibrationData: [Float] = (0..<4096).map { Float($0 % 1000) * 0.001 }
 
     @inline(never)
-    public static func calibrationKernel() -> Double {
+    package static func calibrationKernel() -> Double {
         calibrationData.withUnsafeBufferPointer { b in
             var total = 0.0
             for _ in 0..<64 { total += Streams.sum(b.baseAddress!, b.baseAddress!, 0..<b.count) { x, _ in x } }
@@ -81,12 +81,12 @@ public enum Benchmark {
 
     /// Times `body`: warm-up, then samples until both `minSamples` and `minSeconds` are reached
     /// (or `maxSamples`), each preceded by a calibration measurement (`sampleRoundRobin` with one body).
-    public static func sample(_ settings: BenchSettings, _ body: () throws -> Void) throws -> (samples: [Double], calibration: [Double]) {
+    package static func sample(_ settings: BenchSettings, _ body: () throws -> Void) throws -> (samples: [Double], calibration: [Double]) {
         try withoutActuallyEscaping(body) { body in try sampleRoundRobin(settings, [body])[0] }
     }
 
     /// Measures one implementation on one problem and pass.
-    public static func measure(_ problem: BenchProblem, impl: String, pass: BenchPass,
+    package static func measure(_ problem: BenchProblem, impl: String, pass: BenchPass,
                                settings: BenchSettings) throws -> BenchMeasurement {
         let c = pass == .forward ? problem.forward : problem.backward
         let timing: (samples: [Double], calibration: [Double])
@@ -119,7 +119,7 @@ public enum Benchmark {
     ///
     /// Returns the baseline (loss `float32_sum`, impl `baseline`) first, then one Fast forward
     /// measurement per problem.
-    public static func measureBandwidth(_ problems: [BenchProblem], elements: Int,
+    package static func measureBandwidth(_ problems: [BenchProblem], elements: Int,
                                         settings: BenchSettings) throws -> [BenchMeasurement] {
         let a = [Float](repeating: 1, count: elements), b = [Float](repeating: 2, count: elements)
         let threads = settings.threads

@@ -1,16 +1,17 @@
 import LossSpec
+import Reference
 
 /// The per-loss structure the invariants need: what 'mean' divides by (spec, each loss's
 /// reduction section) and which axis of each argument is the batch.
-public enum ReductionRules {
+package enum ReductionRules {
     /// `mean = Σ_i a_i · none_i / divisor`, with `a_i = 1` unless `coefficients` says otherwise.
-    public struct MeanRule: Sendable {
-        public var coefficients: [Double]?
-        public var divisor: Double
+    package struct MeanRule: Sendable {
+        package var coefficients: [Double]?
+        package var divisor: Double
         /// The rule in words, for messages.
-        public var description: String
+        package var description: String
         /// NLL/CE: 'mean' is NaN when W = 0 (Docs/Losses/cross_entropy.md, Docs/Losses/nll_loss.md), not Σ/0.
-        public var nanWhenDivisorIsZero = false
+        package var nanWhenDivisorIsZero = false
     }
 
     /// The reduction rule of `reduction` ('mean' or kl_div's 'batchmean') for a valid case whose
@@ -24,7 +25,7 @@ public enum ReductionRules {
     ///   (w ≡ 1 without weight), also under label smoothing; NaN when W = 0 ("all ignored (or W = 0) → NaN");
     /// - CTC (Docs/Losses/ctc_loss.md): `(1/N) Σ_b loss_b / max(L_b, 1)`, i.e. `a_b = 1/max(L_b, 1)`, divisor N;
     /// - kl_div 'batchmean' (Docs/Losses/kl_div.md): `input.size(0)`, or 1 for a 0-dim input.
-    public static func meanRule(_ c: LossCase, none: Tensor<Double>, reduction: Reduction = .mean) -> MeanRule? {
+    package static func meanRule(_ c: LossCase, none: Tensor<Double>, reduction: Reduction = .mean) -> MeanRule? {
         let numel = MeanRule(coefficients: nil, divisor: Double(none.count), description: "Σ none / numel(none)")
         if reduction == .batchmean {
             guard c.loss == .klDiv, case .float64(let x)? = c.inputs["input"] else { return nil }
@@ -34,7 +35,7 @@ public enum ReductionRules {
         switch c.loss {
         case .l1Loss, .mseLoss:
             guard case .float64(let w)? = c.inputs["weight"] else { return numel }
-            return MeanRule(coefficients: nil, divisor: NeumaierSum.sum(w.scalars), description: "Σ none / Σ weight")
+            return MeanRule(coefficients: nil, divisor: CompensatedSum.sum(w.scalars), description: "Σ none / Σ weight")
         case .nllLoss, .crossEntropy:
             guard case .int64(let t)? = c.inputs["target"] else { return numel }
             let ignore = (try? c.decodedOptions().ignoreIndex) ?? -100
@@ -46,7 +47,7 @@ public enum ReductionRules {
                 guard y >= 0, Int(y) < w.count else { return nil }
                 terms.append(w[Int(y)])
             }
-            return MeanRule(coefficients: nil, divisor: NeumaierSum.sum(terms),
+            return MeanRule(coefficients: nil, divisor: CompensatedSum.sum(terms),
                             description: "Σ none / Σ_{valid n} w[y_n] (NaN when 0)", nanWhenDivisorIsZero: true)
         case .ctcLoss:
             guard case .int64(let lengths)? = c.inputs["target_lengths"], lengths.count == max(none.count, 1) else { return nil }
@@ -63,7 +64,7 @@ public enum ReductionRules {
     /// this function knows (then the permutation property does not apply).
     ///
     /// CTC's concatenated targets are handled by `permuted`, not by an axis.
-    public static func batchAxes(_ c: LossCase, noneShape: [Int]) -> [String: Int]? {
+    package static func batchAxes(_ c: LossCase, noneShape: [Int]) -> [String: Int]? {
         guard let n = noneShape.first, n >= 2 else { return nil }
         var axes: [String: Int] = [:]
         func shape(_ name: String) -> [Int]? { c.inputs[name]?.shape }
@@ -111,7 +112,7 @@ public enum ReductionRules {
     }
 
     /// The case with its batch reordered by `perm` (new sample k = old sample perm[k]).
-    public static func permuted(_ c: LossCase, axes: [String: Int], perm: [Int]) -> LossCase {
+    package static func permuted(_ c: LossCase, axes: [String: Int], perm: [Int]) -> LossCase {
         var out = c
         for (name, axis) in axes {
             switch c.inputs[name] {
@@ -132,7 +133,7 @@ public enum ReductionRules {
     }
 
     /// Reorders `t` along `axis` by `perm`.
-    public static func permute<S>(_ t: Tensor<S>, axis: Int, perm: [Int]) -> Tensor<S> {
+    package static func permute<S>(_ t: Tensor<S>, axis: Int, perm: [Int]) -> Tensor<S> {
         let outer = Shape.count(Array(t.shape[..<axis]))
         let inner = Shape.count(Array(t.shape[(axis + 1)...]))
         let n = t.shape[axis]
@@ -144,19 +145,5 @@ public enum ReductionRules {
             }
         }
         return Tensor(shape: t.shape, scalars: scalars)
-    }
-}
-
-/// Neumaier's compensated sum: error about one ulp of the result plus eps²·Σ|x|, so invariants
-/// over 10⁵ terms are not judged against naive summation error.
-enum NeumaierSum {
-    static func sum<S: Sequence>(_ xs: S) -> Double where S.Element == Double {
-        var s = 0.0, comp = 0.0
-        for x in xs {
-            let t = s + x
-            if abs(s) >= abs(x) { comp += (s - t) + x } else { comp += (x - t) + s }
-            s = t
-        }
-        return s.isFinite ? s + comp : s
     }
 }

@@ -1,19 +1,21 @@
 import Foundation
+import History
+import Markup
 
 /// Reports/performance.md and its charts, from the history database.
-public enum PerformanceReport {
+package enum PerformanceReport {
     /// The report's files by path relative to the reports directory: performance.md and charts/*.svg.
     /// Uses the runs of `machineKey` (default: the machine of the latest run).
     /// One PyTorch timing from `Tools/torch_bench.py --json`.
-    public struct TorchTiming: Sendable {
-        public var loss: String, pass: String, shape: String
-        public var medianNs: Double, threads: Int, version: String
-        public init(loss: String, pass: String, shape: String, medianNs: Double, threads: Int, version: String) {
+    package struct TorchTiming: Sendable {
+        package var loss: String, pass: String, shape: String
+        package var medianNs: Double, threads: Int, version: String
+        package init(loss: String, pass: String, shape: String, medianNs: Double, threads: Int, version: String) {
             (self.loss, self.pass, self.shape, self.medianNs, self.threads, self.version) = (loss, pass, shape, medianNs, threads, version)
         }
     }
 
-    public static func build(_ db: HistoryDatabase, machineKey: String? = nil,
+    package static func build(_ db: HistoryDatabase, machineKey: String? = nil,
                              torch: [TorchTiming] = []) throws -> [(path: String, content: String)] {
         let allRuns = try db.runs()
         guard let latest = allRuns.last else {

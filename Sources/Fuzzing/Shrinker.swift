@@ -1,4 +1,5 @@
 import LossSpec
+import Conformance
 
 /// Greedy shrinking of a failing case to a minimal one that still fails the same property.
 ///
@@ -12,18 +13,18 @@ import LossSpec
 ///    smaller magnitudes (integers); grad_output last.
 /// After a structural move `grad_output` is rebuilt in the Reference's output shape (kept if the
 /// shape did not change, ones otherwise; absent when the Reference rejects the case).
-public struct Shrinker: Sendable {
-    public var reference: Implementation
+package struct Shrinker: Sendable {
+    package var reference: any Implementation
     /// Upper bound on re-checks of the property.
-    public var maxEvaluations: Int
+    package var maxEvaluations: Int
 
-    public init(reference: Implementation = .reference, maxEvaluations: Int = 4000) {
+    package init(reference: any Implementation = ReferenceImplementation(), maxEvaluations: Int = 4000) {
         self.reference = reference
         self.maxEvaluations = maxEvaluations
     }
 
     /// The shrunk case and how many re-checks it took.
-    public func shrink(_ original: LossCase, stillFails: (LossCase) -> Bool) -> (LossCase, evaluations: Int) {
+    package func shrink(_ original: LossCase, stillFails: (LossCase) -> Bool) -> (LossCase, evaluations: Int) {
         var current = original
         var evaluations = 0
         func attempt(_ candidate: LossCase, structural: Bool) -> Bool {
@@ -148,7 +149,7 @@ public struct Shrinker: Sendable {
 
     /// Lexicographic size: elements of the arguments, their dimensions, options and optional arguments given,
     /// value complexity of the arguments, of grad_output.
-    public static func measure(_ c: LossCase) -> [Int] {
+    package static func measure(_ c: LossCase) -> [Int] {
         var elements = 0, dims = 0, values = 0, grad = 0
         for (name, v) in c.inputs {
             if name != "grad_output" { dims += v.shape.count }
@@ -164,7 +165,7 @@ public struct Shrinker: Sendable {
     }
 
     /// Number of elements of the case's largest argument (grad_output excluded).
-    public static func largestArgument(_ c: LossCase) -> Int {
+    package static func largestArgument(_ c: LossCase) -> Int {
         c.inputs.filter { $0.key != "grad_output" }.values.map(\.count).max() ?? 0
     }
 

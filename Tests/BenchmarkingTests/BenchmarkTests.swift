@@ -1,6 +1,6 @@
 import Testing
 import LossSpec
-@testable import Runner
+@testable import Benchmarking
 
 /// The timing harness: what it samples and in which order (never how fast anything is).
 @Suite struct BenchmarkTests {

@@ -4,15 +4,17 @@ import LossSpec
 import GoldenStore
 import Generator
 import Reference
-@testable import Runner
+@testable import Fuzzing
+import Conformance
+import Implementations
 
 /// A Float32-tolerance candidate that is the Reference with one deliberate bug: `alter` may
 /// rewrite the case before evaluation and the result after it. `threads` is passed through so a
 /// bug can depend on the thread count.
 func buggy(_ name: String, threads: Int = 1,
            before: @escaping @Sendable (LossCase) -> LossCase = { $0 },
-           after: @escaping @Sendable (LossCase, Int, inout LossResult) throws -> Void = { _, _, _ in }) -> Implementation {
-    Implementation(name: "\(name)@\(threads)", eps: 0x1p-24) { c in
+           after: @escaping @Sendable (LossCase, Int, inout LossResult) throws -> Void = { _, _, _ in }) -> any Implementation {
+    ClosureImplementation(name: "\(name)@\(threads)", computeType: .float32) { c in
         let altered = before(c)
         var r = try Reference.evaluate(altered)
         try after(altered, threads, &r)
@@ -115,7 +117,7 @@ func finding(_ r: Fuzzer.Report, _ property: FuzzProperty) -> Fuzzer.Finding? {
 
         // The same bug in the oracle itself is caught by finite differences.
         let badReference = buggy("reference-gradient-sign", after: flip)
-        let oracle = FuzzTargets(reference: Implementation(name: "bad-reference", eps: 0x1p-53, evaluate: badReference.evaluate))
+        let oracle = FuzzTargets(reference: ClosureImplementation(name: "bad-reference", computeType: .float64, evaluate: badReference.evaluate))
         let fd = fuzz([.klDiv], oracle, properties: [.finiteDifference])
         let g = try #require(finding(fd, .finiteDifference))
         #expect(Shrinker.largestArgument(g.shrunk) <= 2)
@@ -227,7 +229,7 @@ func finding(_ r: Fuzzer.Report, _ property: FuzzProperty) -> Fuzzer.Finding? {
         let file = try GoldenDatabase.read(path)
         let saved = try #require(file.cases.first { $0.family == .regression })
         #expect(saved.name == regression.name)
-        #expect(Checker.check(saved, with: .reference).passed)
+        #expect(Checker.check(saved, with: ReferenceImplementation()).passed)
         #expect(!Checker.check(saved, with: buggy("dropped-ignore-index", before: bug)).passed)
     }
 

@@ -1,0 +1,48 @@
+import Foundation
+import Conformance
+import Fast
+import LossSpec
+
+/// Fast (Float32, SIMD, multithreaded) as an `Implementation`.
+package struct FastImplementation: Implementation {
+    /// The thread count, or nil for the machine's default.
+    package var threads: Int?
+
+    package init(threads: Int? = nil) { self.threads = threads }
+
+    package var name: String { threads.map { "fast@\($0)" } ?? "fast" }
+    package var computeType: ComputeType { .float32 }
+
+    package func evaluate(_ lossCase: LossCase) throws -> LossResult {
+        if let threads { return try Fast.evaluate(lossCase, threads: threads) }
+        return try Fast.evaluate(lossCase)
+    }
+}
+
+/// The implementations `lossbench` can select by name (`--impl reference,fast`).
+package enum Builtins {
+    package static let reference: any Implementation = ReferenceImplementation()
+    package static let fast: any Implementation = FastImplementation()
+
+    /// Every built-in implementation, in the order reports list them.
+    package static let all: [any Implementation] = [reference, fast]
+
+    /// The built-in implementation called `name`, or nil.
+    package static func named(_ name: String) -> (any Implementation)? {
+        all.first { $0.name == name }
+    }
+}
+
+extension Builtins {
+    /// Parses a comma-separated list of implementation names.
+    package static func parse(_ list: String) throws -> [any Implementation] {
+        try list.split(separator: ",").map { name in
+            let n = name.trimmingCharacters(in: .whitespaces)
+            guard let impl = named(n) else {
+                throw LossError(.invalidOption, argument: "impl",
+                                "unknown implementation '\(n)'; available: \(all.map(\.name).joined(separator: ", "))")
+            }
+            return impl
+        }
+    }
+}
