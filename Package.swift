@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "FastTests", dependencies: ["Fast", "LossSpec", "Reference", "Generator"], swiftSettings: vectorISA),
         .testTarget(name: "GoldenStoreTests", dependencies: ["GoldenStore", "LossSpec"], swiftSettings: vectorISA),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "GoldenStore", "LossSpec"], swiftSettings: vectorISA),
+        .testTarget(name: "MarkupTests", dependencies: ["Markup"], swiftSettings: vectorISA),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Implementations", "Markup", "Generator", "GoldenStore", "LossSpec", "Reference"], swiftSettings: vectorISA),
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing", "Conformance", "Implementations", "Generator", "LossSpec", "Reference"], swiftSettings: vectorISA),
         .testTarget(name: "BenchmarkingTests", dependencies: ["Benchmarking", "History", "LossSpec"], swiftSettings: vectorISA),

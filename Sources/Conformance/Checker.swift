@@ -43,16 +43,26 @@ public struct LossSummary: Sendable {
     public var passed = 0
     public var unsupported = 0
     public var failed: Int { cases - passed - unsupported }
+    /// The largest normalized error over the loss's cases (+inf after a structural mismatch).
     public var maxError = 0.0
+    /// The 99th percentile of every compared element's normalized error.
     public var p99Error = 0.0
+    /// The loss's budget for this implementation's compute type (`Tolerance.budget`).
     public var budget = 0.0
 }
 
+/// Everything one `Checker.run` found: every case's outcome under every implementation, the
+/// per-loss summaries, and warnings about the database itself.
 public struct CheckReport: Sendable {
+    /// The database's path as given, for messages and reproduction commands.
     public var database: String
+    /// One per case and implementation, implementation by implementation in the order given.
     public var outcomes: [CaseOutcome]
+    /// One per loss and implementation, sorted by loss name.
     public var summaries: [LossSummary]
+    /// Problems with the database that do not fail the check (an edited digest).
     public var warnings: [String]
+    /// Whether any case failed (unsupported cases are not failures).
     public var failed: Bool { outcomes.contains { $0.status == .failed } }
 
     /// The command that shows one case in full with the implementation it ran under.

@@ -103,7 +103,7 @@ public enum GoldenDatabase {
 
     private static func insert(_ c: GoldenCase, _ db: Database) throws {
         var record = CaseRecord(
-            id: nil, name: c.name, loss: c.loss, options: JSONValue.object(c.options).serialized(),
+            id: nil, name: c.name, loss: c.loss, options: c.optionsJSON,
             family: c.family.rawValue, seed: c.seed, expectError: c.expectError?.rawValue, note: c.note)
         try record.insert(db)
         guard let id = record.id else { return }
@@ -242,7 +242,7 @@ public enum GoldenDatabase {
             field("case")
             field(c.name)
             field(c.loss)
-            field(JSONValue.object(c.options).serialized())
+            field(c.optionsJSON)
             field(c.family.rawValue)
             field(c.seed.map { String($0) })
             field(c.expectError?.rawValue)

@@ -3,7 +3,7 @@
 /// Foundation on Linux has no hashing API and swift-crypto would add a BoringSSL build to every
 /// CI run for one function; this is the textbook algorithm, checked against the FIPS test vectors
 /// in GoldenStoreTests.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     private var state: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
@@ -21,20 +21,20 @@ public struct SHA256: Sendable {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    public init() {}
+    package init() {}
 
-    public mutating func update<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+    package mutating func update<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
         if bytes.withContiguousStorageIfAvailable({ update(buffer: UnsafeRawBufferPointer($0)) }) != nil { return }
         update(buffer: Array(bytes))
     }
 
-    public mutating func update(buffer data: [UInt8]) {
+    package mutating func update(buffer data: [UInt8]) {
         data.withUnsafeBytes { update(buffer: $0) }
     }
 
     /// Whole 64-byte blocks are compressed straight from the caller's memory; only the ragged
     /// ends pass through the internal buffer.
-    public mutating func update(buffer data: UnsafeRawBufferPointer) {
+    package mutating func update(buffer data: UnsafeRawBufferPointer) {
         length &+= UInt64(data.count)
         var offset = 0
         if !buffer.isEmpty {
@@ -53,10 +53,10 @@ public struct SHA256: Sendable {
         if offset < data.count { buffer.append(contentsOf: data[offset...]) }
     }
 
-    public mutating func update(_ string: String) { update(string.utf8) }
+    package mutating func update(_ string: String) { update(string.utf8) }
 
     /// The digest as 64 lowercase hex digits. Consumes the hasher's state.
-    public mutating func finalizeHex() -> String {
+    package mutating func finalizeHex() -> String {
         let bitLength = length &* 8
         var padding: [UInt8] = [0x80]
         padding += [UInt8](repeating: 0, count: (55 - buffer.count + 64) % 64)

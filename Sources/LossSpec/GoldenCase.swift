@@ -41,6 +41,10 @@ public struct GoldenCase: Sendable, Hashable {
         self.scales = scales
     }
 
+    /// The `options` column: compact JSON with sorted keys, the one encoding the database stores
+    /// and its content digest hashes, so equal options always give equal bytes.
+    public var optionsJSON: String { JSONValue.object(options).serialized() }
+
     /// The case as a `LossCase`, for evaluation.
     public func lossCase() throws -> LossCase {
         LossCase(loss: try LossKind(name: loss), options: options, inputs: inputs)

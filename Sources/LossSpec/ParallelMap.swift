@@ -11,7 +11,7 @@ private final class Slots<R>: @unchecked Sendable {
 
 /// Maps `transform` over `items` on all cores, returning results in input order, so the result
 /// never depends on scheduling. For independent, coarse work items (cases), not for kernels.
-public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+package func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
     let slots = Slots<R>(items.count)
     DispatchQueue.concurrentPerform(iterations: items.count) { i in
         let r = transform(items[i])

@@ -19,6 +19,40 @@ import Implementations
         // The scale widens the denominator when the result cancelled.
         #expect(Tolerance.normalizedError(got: 1e-6 + 1e-10, expected: 1e-6, scale: 1, computeType: f32) < 0.002)
     }
+
+    /// An exact value beyond Float32's overflow threshold must come out as ±inf in Float32; one just
+    /// below it rounds to the largest finite Float, so ±inf there is an error. The same rule holds
+    /// for the checker and the fuzzer because both go through `normalizedError`.
+    @Test func overflowToInfinityIsCorrectRoundingOnlyBeyondTheThreshold() {
+        let f32 = ComputeType.float32
+        let threshold = f32.overflowThreshold
+        #expect(Float(threshold).isInfinite && !Float(threshold.nextDown).isInfinite)
+        #expect(Tolerance.normalizedError(got: .infinity, expected: threshold, scale: 0, computeType: f32) == 0)
+        #expect(Tolerance.normalizedError(got: -.infinity, expected: -1e39, scale: 0, computeType: f32) == 0)
+        #expect(Tolerance.normalizedError(got: .infinity, expected: -1e39, scale: 0, computeType: f32) == .infinity)
+        #expect(Tolerance.normalizedError(got: .infinity, expected: threshold.nextDown, scale: 0, computeType: f32) == .infinity)
+        // Double never overflows a finite Double.
+        #expect(Tolerance.normalizedError(got: .infinity, expected: 1e308, scale: 0, computeType: .float64) == .infinity)
+        for type in ComputeType.allCases where type != .float64 {
+            #expect(type.overflowThreshold.isFinite && type.unitRoundoff > ComputeType.float64.unitRoundoff)
+        }
+        #expect(ComputeType.float16.overflowThreshold == 65520)
+    }
+
+    @Test func compareReportsStructuralMismatchesFirstThenWorstElements() {
+        let expected = ["output": Tensor(shape: [3], scalars: [1.0, 2, 3]), "grad_input": Tensor(shape: [2], scalars: [1.0, 1])]
+        let got = ["output": Tensor(shape: [3], scalars: [1.0, 2 + 1e-3, 3 + 1e-2])]
+        let c = Tolerance.compare(expected: expected, scales: [:], got: got, computeType: .float32, budget: 32)
+        #expect(!c.passed)
+        #expect(c.mismatches.map(\.role) == ["grad_input", "output", "output"])
+        #expect(c.mismatches[0].got == "missing" && c.mismatches[0].element == nil)
+        #expect(c.mismatches[1].element == 2 && c.mismatches[2].element == 1)
+        #expect(c.maxError == .infinity)
+        #expect(c.errors.count == 3)
+        let ok = Tolerance.compare(expected: ["output": expected["output"]!], scales: [:], got: ["output": expected["output"]!],
+                                   computeType: .float32, budget: 32)
+        #expect(ok.passed && ok.maxError == 0 && ok.worst?.element == 0)
+    }
 }
 
 /// The MSE catalogue without its large size sweep, generated once for all tests.
@@ -105,5 +139,23 @@ func broken(_ name: String, _ f: @escaping @Sendable (LossCase, inout LossResult
         #expect(xml.components(separatedBy: "<testcase ").count - 1 == file.cases.count)
         #expect(xml.contains("classname=\"mse_loss\""))
         #expect(xml.contains("lossbench show \(file.cases[0].name) --db g.sqlite"))
+    }
+
+    /// An implementation that throws `Unsupported` is neither passed nor failed, and does not fail
+    /// the report; JUnit lists its cases as skipped.
+    @Test func unsupportedCasesAreReportedApart() throws {
+        let file = try database()
+        let declining = ClosureImplementation(name: "declining", computeType: .float32) { c in
+            if c.options["reduction"] == .string("sum") { throw Unsupported("no sum") }
+            return try Reference.evaluate(c)
+        }
+        let report = Checker.run(file, database: "g.sqlite", implementations: [declining])
+        let summary = try #require(report.summaries.first)
+        let sums = file.cases.filter { $0.options["reduction"] == .string("sum") }.count
+        #expect(sums > 0)
+        #expect(summary.unsupported == sums && summary.failed == 0 && summary.passed == file.cases.count - sums)
+        #expect(!report.failed)
+        let xml = JUnit.xml(report)
+        #expect(xml.components(separatedBy: "<skipped message=\"no sum\"/>").count - 1 == sums)
     }
 }

@@ -1,12 +1,12 @@
 /// The validated layout of one `ctc_loss` call (Docs/Losses/ctc_loss.md): sizes, per-element input lengths and
 /// labels, checked in ATen's order. Shared by the Reference and Fast so both raise the same error
 /// kind for every input; no arithmetic on log-probabilities here.
-public struct CTCLayout: Sendable {
-    public let time: Int, batch: Int, classes: Int, blank: Int
+package struct CTCLayout: Sendable {
+    package let time: Int, batch: Int, classes: Int, blank: Int
     /// T_b for every batch element, in [0, T].
-    public let inputLengths: [Int]
+    package let inputLengths: [Int]
     /// The labels of every batch element (its first L_b targets), each in [0, C) and ≠ blank.
-    public let labels: [[Int]]
+    package let labels: [[Int]]
 
     /// Validates the arguments of `ctc_loss(log_probs, targets, input_lengths, target_lengths, blank)`.
     ///
@@ -16,7 +16,7 @@ public struct CTCLayout: Sendable {
     ///   target length, concatenated numel ≠ Σ L_b (or a sum that overflows), padded S < max L_b, an
     ///   input length ∉ [0, T]; `target_out_of_range` for a label outside [0, C) or equal to blank
     ///   (a deviation: ATen does not validate labels).
-    public init(logProbsShape: [Int], targets: Tensor<Int64>, inputLengths: Tensor<Int64>,
+    package init(logProbsShape: [Int], targets: Tensor<Int64>, inputLengths: Tensor<Int64>,
                 targetLengths: Tensor<Int64>, blank: Int) throws {
         guard Shape.count(logProbsShape) != 0 else {
             throw LossError(.emptyInput, argument: "log_probs",

@@ -1,22 +1,22 @@
 /// Shape validation of `cosine_embedding_loss` (Docs/Losses/cosine_embedding_loss.md), shared by the Reference and Fast.
-public enum CosineEmbeddingValidation {
+package enum CosineEmbeddingValidation {
     /// The shapes a valid call works on.
-    public struct Shapes: Sendable, Equatable {
+    package struct Shapes: Sendable, Equatable {
         /// input1 and input2 broadcast together; rank 1 (D) or 2 (N, D).
-        public var full: [Int]
+        package var full: [Int]
         /// `full` without its feature dimension: [] or [N].
-        public var rows: [Int]
+        package var rows: [Int]
         /// The feature dimension D of `full`.
-        public var features: Int
+        package var features: Int
         /// The output shape: `rows` broadcast with the target's shape.
-        public var output: [Int]
+        package var output: [Int]
     }
 
     /// Checks the rank rules (a 0-D target needs 1-D inputs, a 1-D target 2-D inputs, no other
     /// target rank), then broadcasts input1 with input2 and the rows with the target.
     ///
     /// - Throws: `shape_mismatch` naming the offending argument.
-    public static func shapes(input1: [Int], input2: [Int], target: [Int]) throws -> Shapes {
+    package static func shapes(input1: [Int], input2: [Int], target: [Int]) throws -> Shapes {
         guard target.count <= 1 else {
             throw LossError(.shapeMismatch, argument: "target",
                             "0D or 1D target tensor expected, multi-target not supported; got target shape \(target)")

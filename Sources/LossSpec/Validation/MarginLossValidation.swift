@@ -1,23 +1,23 @@
 /// The validated layout of a MultiMargin / MultiLabelMargin input: `()` (one sample, C = 1),
 /// `(C)` (one sample) or `(N, C)`, stored row-major, so sample `n`'s scores are
 /// `n·C ..< (n+1)·C` whatever the rank.
-public struct MarginLossLayout: Sendable, Hashable {
+package struct MarginLossLayout: Sendable, Hashable {
     /// N (1 for a 0-dim or 1-D input).
-    public let batch: Int
+    package let batch: Int
     /// C (1 for a 0-dim input).
-    public let classes: Int
+    package let classes: Int
     /// The shape of the unreduced ('none') loss.
-    public let outputShape: [Int]
+    package let outputShape: [Int]
 }
 
 /// Shape, option and index validation of `multi_margin_loss` and `multilabel_margin_loss`
 /// (Docs/Losses/multilabel_margin_loss.md, Docs/Losses/multi_margin_loss.md), shared by the Reference and Fast so both raise the same error kind for the
 /// same input, checked in the same order. No arithmetic on the scores.
-public enum MarginLossValidation {
+package enum MarginLossValidation {
     /// The input's layout: rank ≤ 2, and C > 0 for a 1-/2-D input.
     ///
     /// - Throws: `shape_mismatch` for ≥ 3-D input, `empty_input` for C = 0.
-    public static func layout(input shape: [Int]) throws -> (batch: Int, classes: Int) {
+    package static func layout(input shape: [Int]) throws -> (batch: Int, classes: Int) {
         switch shape.count {
         case 0:
             return (1, 1)
@@ -38,7 +38,7 @@ public enum MarginLossValidation {
     /// weight is rejected even when it holds C elements, as PyTorch does.
     ///
     /// - Throws: `shape_mismatch` on `weight`.
-    public static func classWeight(shape: [Int]?, classes: Int) throws {
+    package static func classWeight(shape: [Int]?, classes: Int) throws {
         guard let shape else { return }
         guard shape.count == 1 else {
             throw LossError(.shapeMismatch, argument: "weight",
@@ -54,7 +54,7 @@ public enum MarginLossValidation {
     /// weight. The target's values are checked by `classIndices(_:classes:)`.
     ///
     /// - Throws: `invalid_option` (p ∉ {1, 2}), `shape_mismatch`, `empty_input`.
-    public static func multiMargin(input: [Int], target: [Int], weight: [Int]?, p: Double) throws -> MarginLossLayout {
+    package static func multiMargin(input: [Int], target: [Int], weight: [Int]?, p: Double) throws -> MarginLossLayout {
         guard p == 1 || p == 2 else {
             throw LossError(.invalidOption, argument: "p", "only p == 1 and p == 2 are supported, got \(p)")
         }
@@ -70,7 +70,7 @@ public enum MarginLossValidation {
     /// The class index of every sample as an `Int` in `[0, C)`.
     ///
     /// - Throws: `target_out_of_range` for any other value.
-    public static func classIndices(_ target: [Int64], classes: Int) throws -> [Int] {
+    package static func classIndices(_ target: [Int64], classes: Int) throws -> [Int] {
         try target.map { t in
             guard t >= 0, t < Int64(classes) else {
                 throw LossError(.targetOutOfRange, argument: "target",
@@ -85,7 +85,7 @@ public enum MarginLossValidation {
     /// including those after a row's −1 terminator, lies in `[−1, C)`.
     ///
     /// - Throws: `shape_mismatch`, `empty_input`, `target_out_of_range`.
-    public static func multilabelMargin(input: [Int], target: [Int], labels: [Int64]) throws -> MarginLossLayout {
+    package static func multilabelMargin(input: [Int], target: [Int], labels: [Int64]) throws -> MarginLossLayout {
         let (n, c) = try layout(input: input)
         let fits = input.count <= 1 ? target.count <= 1 && Shape.count(target) == c : target == input
         guard fits else {

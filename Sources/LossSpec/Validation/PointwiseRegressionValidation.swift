@@ -1,13 +1,13 @@
 /// Shape and option checks of the `l(x − y)` losses (L1, MSE, Huber, SmoothL1),
 /// shared by the Reference and Fast so both raise the same error kinds with the same messages.
 /// Pure validation: shapes and option values only, no arithmetic on tensor data.
-public enum PointwiseRegressionValidation {
+package enum PointwiseRegressionValidation {
     /// Warn-and-broadcast of input and target (Docs/Semantics.md#shapes) and the functional `weight`, which must
     /// have exactly the input's size; the weighted path rejects 'elementwise_mean' (Docs/Semantics.md#reductions).
     ///
     /// - Returns: the broadcast shape of the unreduced loss.
     /// - Throws: `shape_mismatch` (input/target do not broadcast, weight size), `invalid_reduction`.
-    public static func shape(input: [Int], target: [Int], weight: [Int]?,
+    package static func shape(input: [Int], target: [Int], weight: [Int]?,
                              reductionIsDeprecatedAlias: Bool) throws -> [Int] {
         let full = try Shape.broadcast([("input", input), ("target", target)])
         if let weight {
@@ -24,7 +24,7 @@ public enum PointwiseRegressionValidation {
     }
 
     /// huber_loss checks `delta > 0` (so NaN fails too).
-    public static func delta(_ delta: Double) throws {
+    package static func delta(_ delta: Double) throws {
         guard delta > 0 else {
             throw LossError(.invalidOption, argument: "delta",
                             "huber_loss does not support non-positive values for delta (got \(delta)); delta must be > 0")
@@ -32,7 +32,7 @@ public enum PointwiseRegressionValidation {
     }
 
     /// smooth_l1_loss checks `beta >= 0` (so NaN fails too).
-    public static func beta(_ beta: Double) throws {
+    package static func beta(_ beta: Double) throws {
         guard beta >= 0 else {
             throw LossError(.invalidOption, argument: "beta",
                             "smooth_l1_loss does not support negative values for beta (got \(beta)); beta must be >= 0")

@@ -2,27 +2,27 @@
 /// `triplet_margin_with_distance_loss` evaluate `f(a, p)`, `f(a, n)` and, with swap, `f(p, n)`,
 /// each on its own pair's broadcast shape over the last dimension, then broadcast the distances.
 /// Shared by the Reference and Fast; no arithmetic here.
-public struct TripletShapes: Sendable {
-    public static let argumentNames = ["anchor", "positive", "negative"]
+package struct TripletShapes: Sendable {
+    package static let argumentNames = ["anchor", "positive", "negative"]
 
     /// One distance: which two arguments, their broadcast shape and its batch part (all but the
     /// last dimension).
-    public struct Pair: Sendable {
-        public let first: Int, second: Int
-        public let full: [Int]
-        public var batch: [Int] { Array(full.dropLast()) }
+    package struct Pair: Sendable {
+        package let first: Int, second: Int
+        package let full: [Int]
+        package var batch: [Int] { Array(full.dropLast()) }
         /// The last dimension of `full` (the distance's length).
-        public var width: Int { full.last ?? 1 }
-        public var names: String { "\(TripletShapes.argumentNames[first]), \(TripletShapes.argumentNames[second])" }
+        package var width: Int { full.last ?? 1 }
+        package var names: String { "\(TripletShapes.argumentNames[first]), \(TripletShapes.argumentNames[second])" }
     }
 
     /// The arguments' shapes with 0-dim read as `[1]` (a one-element vector, as torch's norm and
     /// cosine_similarity treat it).
-    public let shapes: [[Int]]
+    package let shapes: [[Int]]
     /// (a, p), (a, n), and (p, n) with swap.
-    public let pairs: [Pair]
+    package let pairs: [Pair]
     /// The broadcast shape of the distances: the unreduced loss's shape.
-    public let output: [Int]
+    package let output: [Int]
 
     /// - Parameter emptyRowsAllowed: whether the distance is defined over an empty last dimension
     ///   (false for p-norms with p < 0 or p = ±inf, which have no identity).
@@ -30,7 +30,7 @@ public struct TripletShapes: Sendable {
     ///   `shape_mismatch` for unequal ndim, a pair that does not broadcast, or distances that do not
     ///   broadcast with each other (or whose sizes overflow); `empty_input` for an empty last
     ///   dimension when `emptyRowsAllowed` is false.
-    public init(anchor: [Int], positive: [Int], negative: [Int], margin: Double, swap: Bool,
+    package init(anchor: [Int], positive: [Int], negative: [Int], margin: Double, swap: Bool,
                 emptyRowsAllowed: Bool) throws {
         // `margin <= 0` exactly as PyTorch writes it: a NaN margin passes and yields NaN.
         if margin <= 0 {

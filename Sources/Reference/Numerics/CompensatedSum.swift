@@ -5,22 +5,22 @@
 /// there is no catastrophic cancellation. Non-finite terms are summed apart in plain arithmetic,
 /// so ±inf and NaN propagate exactly as IEEE addition would instead of poisoning the compensation
 /// with `inf − inf`.
-public struct CompensatedSum: Sendable {
+package struct CompensatedSum: Sendable {
     private var sum = 0.0
     private var compensation = 0.0
     private var nonFinite = 0.0
     private var sawNonFinite = false
 
-    public init() {}
+    package init() {}
 
     @inlinable
-    public static func sum<S: Sequence>(_ terms: S) -> Double where S.Element == Double {
+    package static func sum<S: Sequence>(_ terms: S) -> Double where S.Element == Double {
         var s = CompensatedSum()
         for t in terms { s.add(t) }
         return s.value
     }
 
-    public mutating func add(_ x: Double) {
+    package mutating func add(_ x: Double) {
         guard x.isFinite else {
             nonFinite += x
             sawNonFinite = true
@@ -43,7 +43,7 @@ public struct CompensatedSum: Sendable {
         sum = t
     }
 
-    public var value: Double {
+    package var value: Double {
         sawNonFinite ? nonFinite + (sum + compensation) : sum + compensation
     }
 }
