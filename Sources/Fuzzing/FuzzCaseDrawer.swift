@@ -7,7 +7,8 @@ import Reference
 /// shape and value classes where implementations go wrong (Docs/Semantics.md#empty-inputs to #kinks):
 ///
 /// - shapes: 0-dim, empty, size 1, sizes just below/at/above the SIMD widths (8, 16, 32, 64) and
-///   Fast's parallel chunk (16 384), K-dim class losses, broadcasting partners, large;
+///   multiples of Fast's 4096-element chunk (16 384) and its 32 768-element grain before a second
+///   thread is woken, K-dim class losses, broadcasting partners, large;
 /// - values: kinks (|d| = δ/β, hinge arguments exactly 0, ties), clamp edges (BCE 0/1, var ≤ eps,
 ///   Stirling y = 1), large magnitudes that stay inside Float32's range, NaN and ±inf, duplicate
 ///   labels, all-ignored targets, infeasible CTC alignments;

@@ -52,7 +52,7 @@ enum BCELossCases {
             ["input": probs(&r, []), "target": L.targets(&r, [], hard: false), "weight": r.uniform([], 0, 2)]
         }
 
-        // SIMD widths and one parallel-chunk boundary (16 384 elements per chunk).
+        // SIMD widths and one parallel-chunk boundary (Fast splits streams into 4096-element chunks).
         for (i, n) in (Shapes.simdSizes + [4099]).enumerated() {
             let reduction = n > 4096 ? JSONValue.string("mean") : Sweep.reductions[i % 3]
             list.add(.random, "sizes", options: opts(reduction)) { r in

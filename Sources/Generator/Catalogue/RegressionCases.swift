@@ -8,7 +8,7 @@ enum RegressionCases {
     ///   - parameter: the loss's own option and values to sweep (`delta`, `beta`), if any.
     ///   - weighted: whether the functional `weight` exists.
     ///   - kinks: `|d|` values where the loss changes branch for a given parameter value.
-    ///   - largeSizes: element counts beyond the SIMD sizes (the chunk is 16384): each such case
+    ///   - largeSizes: element counts beyond the SIMD sizes and Fast's 4096-element chunk: each such case
     ///     stores ~48 bytes per element (input, target, two gradients and their scales).
     static func recipes(_ loss: LossKind, parameter: (String, [Double])? = nil, weighted: Bool,
                         kinks: @escaping @Sendable (Double) -> [Double] = { _ in [0] },
