@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time PyTorch's CPU float32 losses on LossBench's standard suite (design §6).
+"""Time PyTorch's CPU float32 losses on LossBench's standard suite (Docs/Benchmarking.md).
 
 The same problems as `lossbench bench` (sizes, reduction 'mean', forward and forward+backward),
 in PyTorch float32 with the same thread count, so anyone can compare on their own machine:
@@ -10,7 +10,7 @@ in PyTorch float32 with the same thread count, so anyone can compare on their ow
 
 Method: warm-up, then samples until both --min-samples and --min-time are reached; medians of
 wall-clock time per call. forward = the loss value; backward = loss + backward() of every input
-that LossBench's backward pass differentiates (spec §0.8), timed together. Inputs are random with
+that LossBench's backward pass differentiates (Docs/Semantics.md#differentiability), timed together. Inputs are random with
 the same distributions as LossBench's suite (not the same values: timing does not depend on them).
 Output: one JSON object per line with the keys of `lossbench bench --json`, or a table.
 """

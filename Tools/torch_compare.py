@@ -3,17 +3,17 @@
 
 For every loss a generator function draws random cases from a seed (shapes, reductions, options,
 special values and kinks), PyTorch float64 computes the output and the autograd gradients of
-sum(grad_output * output) for every differentiable argument (spec §0.8), and all cases go through
+sum(grad_output * output) for every differentiable argument (Docs/Semantics.md#differentiability), and all cases go through
 ONE `lossbench eval --lines` process. An element agrees when
 
     |ref - torch| <= 1e-10 * max(|torch|, scale, tiny)        (NaN == NaN, equal infinities)
 
-with `scale` the Reference's error scale (design §4); shapes must be equal. Where PyTorch raises,
-the Reference must raise too, with the error kind (design §3) that PyTorch's exception maps to.
+with `scale` the Reference's error scale (Docs/Tolerance.md); shapes must be equal. Where PyTorch raises,
+the Reference must raise too, with the error kind (Docs/ErrorKinds.md) that PyTorch's exception maps to.
 A set of invalid-input cases per loss exercises that path on purpose.
 
-PyTorch defects (spec §0.3: MultiMargin/MultiLabelMargin with an empty batch reduced by
-'mean'/'sum'; spec §21: CTC labels out of range or equal to blank) are not compared with PyTorch:
+PyTorch defects (Docs/Semantics.md#empty-inputs: MultiMargin/MultiLabelMargin with an empty batch reduced by
+'mean'/'sum'; Docs/Losses/ctc_loss.md: CTC labels out of range or equal to blank) are not compared with PyTorch:
 they are checked against the result the spec defines instead and listed as documented deviations.
 
 Usage:
@@ -91,7 +91,7 @@ def decode_tensor(t):
 
 
 # ------------------------------------------------------------------------------------------------
-# Random helpers. Every float input is Float32-representable (design §2).
+# Random helpers. Every float input is Float32-representable (Docs/GoldenDatabase.md).
 
 
 def f32(x):
@@ -206,7 +206,7 @@ def gen_huber_loss(rng, i):
     delta = pick(rng, [1.0, 0.5, 2.0, rand_scalar(rng, 1e-3, 9)])
     c = weighted_regression("huber_loss", rng, i, {"delta": delta})
     if c.inputs["input"].shape == c.inputs["target"].shape and c.inputs["input"].size and chance(rng, 0.3):
-        # |d| exactly delta: the forward takes the linear branch (spec §0.6).
+        # |d| exactly delta: the forward takes the linear branch (Docs/Semantics.md#kinks).
         x = c.inputs["input"]
         c.inputs["target"] = np.where(rng.random(x.shape) < 0.5, f32(x - delta), c.inputs["target"])
         c.note += "/kink"
@@ -419,7 +419,7 @@ def gen_gaussian_nll_loss(rng, i):
     var = uniform(rng, var_shape, 0.01, 3)
     eps = pick(rng, [1e-6, 1e-2, 0.5])
     if var.size and chance(rng, 0.3):
-        var = sprinkle(rng, var, [0.0, 1e-7, eps], 0.3)  # clamped entries (spec §6: gradient at var_c)
+        var = sprinkle(rng, var, [0.0, 1e-7, eps], 0.3)  # clamped entries (Docs/Losses/gaussian_nll_loss.md: gradient at var_c)
         label += "/clamped"
     options = {"full": cycle(i // 3, [False, True]), "eps": eps, "reduction": reduction_for(i)}
     return Case("gaussian_nll_loss", options, {"input": x, "target": y, "var": var}, f"{label}/var={var_kind}")
@@ -652,7 +652,7 @@ def deviations_multilabel_margin_loss(rng):
     x = normal(rng, (0, 3))
     y = np.zeros((0, 3), np.int64)
     return [Case("multilabel_margin_loss", {"reduction": r}, {"input": x, "target": y}, f"empty batch, {r}",
-                 deviation="spec §0.3: PyTorch returns uninitialised memory for an empty batch",
+                 deviation="Docs/Semantics.md#empty-inputs: PyTorch returns uninitialised memory for an empty batch",
                  spec_result={"output": v}) for r, v in (("sum", 0.0), ("mean", math.nan))]
 
 
@@ -789,7 +789,7 @@ def deviations_multi_margin_loss(rng):
     x = normal(rng, (0, 3))
     y = np.zeros((0,), np.int64)
     return [Case("multi_margin_loss", {"p": 1, "margin": 1.0, "reduction": r}, {"input": x, "target": y},
-                 f"empty batch, {r}", deviation="spec §0.3: PyTorch returns uninitialised memory for an empty batch",
+                 f"empty batch, {r}", deviation="Docs/Semantics.md#empty-inputs: PyTorch returns uninitialised memory for an empty batch",
                  spec_result={"output": v}) for r, v in (("sum", 0.0), ("mean", math.nan))]
 
 
@@ -933,7 +933,7 @@ def deviations_ctc_loss(rng):
     il = np.array([5, 5], np.int64)
     tl = np.array([2, 1], np.int64)
     o = {"blank": 0, "reduction": "sum", "zero_infinity": False}
-    note = "spec §21: PyTorch does not validate CTC labels (reads arbitrary memory / uses blank literally)"
+    note = "Docs/Losses/ctc_loss.md: PyTorch does not validate CTC labels (reads arbitrary memory / uses blank literally)"
     return [Case("ctc_loss", o, {"log_probs": lp, "targets": tg, "input_lengths": il, "target_lengths": tl}, what,
                  deviation=note, spec_result="target_out_of_range")
             for what, tg in (("label = C", np.array([[1, 4], [2, 0]], np.int64)),
@@ -995,7 +995,7 @@ TORCH = {
                                         blank=o["blank"], reduction=o["reduction"], zero_infinity=o["zero_infinity"]),
 }
 
-# Arguments PyTorch differentiates (spec §0.8; mirrors LossKind.arguments). A float cross_entropy
+# Arguments PyTorch differentiates (Docs/Semantics.md#differentiability; mirrors LossKind.arguments). A float cross_entropy
 # target (class probabilities) is differentiable; an index target is not (it is int64).
 DIFFERENTIABLE = {
     "l1_loss": ["input", "target", "weight"], "mse_loss": ["input", "target", "weight"],
@@ -1011,7 +1011,7 @@ DIFFERENTIABLE = {
     "triplet_margin_with_distance_loss": ["anchor", "positive", "negative"], "ctc_loss": ["log_probs"],
 }
 
-# PyTorch exception message fragments → error kinds (design §3), first match wins. Where the
+# PyTorch exception message fragments → error kinds (Docs/ErrorKinds.md), first match wins. Where the
 # design admits two readings (a CTC lengths tensor of the wrong size) both kinds are accepted.
 TORCH_ERROR_KINDS = [
     ("not a valid value for reduction", {"invalid_reduction"}),
@@ -1051,7 +1051,7 @@ SHAPE_FRAGMENTS = ["size", "dimension", "shape", "multi-target", "target tensor"
 
 
 def torch_error_kinds(exc):
-    """The design §3 kinds a PyTorch exception stands for, or None when it is not recognised."""
+    """The Docs/ErrorKinds.md kinds a PyTorch exception stands for, or None when it is not recognised."""
     message = str(exc)
     for fragment, kinds in TORCH_ERROR_KINDS:
         if fragment in message:

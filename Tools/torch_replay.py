@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Replay every case of a LossBench golden database in PyTorch and report per loss.
 
-For each case (design §2): decode options and input tensors, run the torch.nn.functional loss in
+For each case (Docs/GoldenDatabase.md): decode options and input tensors, run the torch.nn.functional loss in
 float64 with the case's own grad_output, and compare the output and every stored gradient:
 
     |torch - expected| <= 1e-9 * max(|expected|, scale, tiny)        (NaN = NaN, equal infinities)
@@ -138,9 +138,9 @@ def deviation(loss, inputs, options, expect):
     if loss in ("multi_margin_loss", "multilabel_margin_loss") and options.get("reduction") != "none":
         x = inputs.get("input")
         if x is not None and x.ndim == 2 and x.shape[0] == 0:
-            return "empty batch: PyTorch returns uninitialised memory (spec §0.3)"
+            return "empty batch: PyTorch returns uninitialised memory (Docs/Semantics.md#empty-inputs)"
     if loss == "ctc_loss" and expect == "target_out_of_range":
-        return "CTC labels are not validated by PyTorch (spec §21)"
+        return "CTC labels are not validated by PyTorch (Docs/Losses/ctc_loss.md)"
     if loss in ("nll_loss", "cross_entropy") and "input" in inputs and inputs["input"].ndim == 1 \
             and inputs.get("target") is not None and inputs["target"].shape == (1,):
         return "(C) input with a (1) target: PyTorch's backward raises"
@@ -172,7 +172,7 @@ def run_torch(loss, options, inputs, dtype):
 
 
 def normalized(got, exp, scale, eps, tiny):
-    """Elementwise design §4 normalized error (0 for equal values incl. NaN = NaN; inf for a non-finite mismatch)."""
+    """Elementwise Docs/Tolerance.md normalized error (0 for equal values incl. NaN = NaN; inf for a non-finite mismatch)."""
     got, exp = np.asarray(got, np.float64), np.asarray(exp, np.float64)
     same = (got == exp) | (np.isnan(got) & np.isnan(exp))
     finite = np.isfinite(got) & np.isfinite(exp)
