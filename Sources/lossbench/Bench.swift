@@ -174,19 +174,3 @@ struct Bench: ParsableCommand {
         return out
     }
 }
-
-/// The `--json` line of one measurement (Docs/CLI.md), with the raw samples.
-enum BenchJSON {
-    static func line(_ m: BenchMeasurement) -> String {
-        JSONValue.object([
-            "loss": .string(m.loss), "impl": .string(m.impl), "pass": .string(m.pass.rawValue),
-            "shape": .string(m.shape), "elements": .number(Double(m.elements)), "threads": .number(Double(m.threads)),
-            "median_ns": .number(m.median.rounded()), "min_ns": .number(m.min.rounded()),
-            "p25_ns": .number(Stats.quantile(m.samples, 0.25).rounded()),
-            "p75_ns": .number(Stats.quantile(m.samples, 0.75).rounded()),
-            "samples": .number(Double(m.samples.count)),
-            "calibration_median_ns": .number(m.calibrationMedian.rounded()),
-            "raw_ns": .array(m.samples.map { .number($0.rounded()) }),
-        ]).serialized()
-    }
-}

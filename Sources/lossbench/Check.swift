@@ -100,28 +100,3 @@ struct Check: ParsableCommand {
             + CLI.table(["loss", "impl", "case", "element", "expected", "got", "error"], rows, rightAligned: [6])
     }
 }
-
-/// The `--json` form of a check report.
-enum CheckJSON {
-    static func encode(_ report: CheckReport) -> String {
-        let summaries: [JSONValue] = report.summaries.map { s in
-            .object(["loss": .string(s.loss), "impl": .string(s.implementation), "cases": .number(Double(s.cases)),
-                     "passed": .number(Double(s.passed)), "failed": .number(Double(s.failed)),
-                     "max_error": .number(s.maxError), "p99_error": .number(s.p99Error), "budget": .number(s.budget)])
-        }
-        let failures: [JSONValue] = report.outcomes.filter { $0.status == .failed }.map { o in
-            .object(["case": .string(o.caseName), "loss": .string(o.loss), "impl": .string(o.implementation),
-                     "mismatches": .array(o.mismatches.map { m in
-                         .object(["role": .string(m.role), "element": m.element.map { .number(Double($0)) } ?? .null,
-                                  "expected": .string(m.expected), "got": .string(m.got),
-                                  "normalized_error": .number(m.normalizedError)])
-                     })])
-        }
-        return JSONValue.object([
-            "database": .string(report.database), "passed": .bool(!report.failed),
-            "cases": .number(Double(report.outcomes.count)),
-            "failures": .array(failures), "losses": .array(summaries),
-            "warnings": .array(report.warnings.map(JSONValue.string)),
-        ]).serialized()
-    }
-}

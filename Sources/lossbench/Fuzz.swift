@@ -135,12 +135,12 @@ struct Fuzz: ParsableCommand {
                 throw CLI.unusable("\(error)")
             }
         }
-        print(json ? FuzzText.json(report) : FuzzText.text(report), terminator: json ? "\n" : "")
+        print(json ? FuzzJSON.encode(report) : FuzzText.text(report), terminator: json ? "\n" : "")
         if report.failed { throw ExitStatus.conformanceFailure }
     }
 }
 
-/// The fuzz report as text and JSON.
+/// The fuzz report as text (the JSON form is `FuzzJSON`).
 enum FuzzText {
     static func summary(_ c: LossCase) -> String {
         var parts = [c.loss.rawValue]
@@ -182,26 +182,5 @@ enum FuzzText {
             + (r.stoppedByTime ? " (time budget)" : "")
             + ", \(r.findings.count) findings" + (r.repeatFailures > 0 ? " (+\(r.repeatFailures) repeat failures)" : "") + "\n"
         return out
-    }
-
-    static func json(_ r: Fuzzer.Report) -> String {
-        JSONValue.object([
-            "seed": .string(String(r.seed)), "cases": .number(Double(r.casesRun)), "seconds": .number(r.seconds),
-            "passed": .bool(!r.failed), "repeat_failures": .number(Double(r.repeatFailures)),
-            "losses": .array(r.perLoss.sorted { $0.key.rawValue < $1.key.rawValue }.map { loss, s in
-                .object(["loss": .string(loss.rawValue), "cases": .number(Double(s.cases)),
-                         "error_cases": .number(Double(s.invalid)),
-                         "skipped_unsupported": .number(Double(s.skippedUnsupported)),
-                         "failing": .number(Double(s.failing))])
-            }),
-            "findings": .array(r.findings.map { f in
-                .object(["property": .string(f.property.rawValue), "loss": .string(f.loss.rawValue),
-                         "impl": .string(f.implementation), "message": .string(f.message),
-                         "case_index": .number(Double(f.caseIndex)),
-                         "elements": .number(Double(Shrinker.largestArgument(f.shrunk))),
-                         "case": .string(summary(f.shrunk)), "token": .string(f.token),
-                         "reproduce": .string("lossbench fuzz --replay \(f.token)")])
-            }),
-        ]).serialized()
     }
 }

@@ -68,7 +68,7 @@ struct HistoryCommand: ParsableCommand {
         switch format {
         case .table: print(Trend.table(points), terminator: "")
         case .csv: print(Trend.csv(points), terminator: "")
-        case .json: print(Trend.jsonLines(points), terminator: "")
+        case .json: print(HistoryJSON.lines(points), terminator: "")
         }
     }
 }
