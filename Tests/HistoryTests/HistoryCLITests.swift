@@ -111,6 +111,13 @@ import Reporting
         #expect(lossbench(["history", "--history", path, "--loss", "mse_loss", "--impl", "fast", "--format", "csv"]) == 0)
         #expect(lossbench(["history", "--history", path, "--machine", "this", "--format", "json"]) == 0)
         #expect(lossbench(["history", "--history", path, "--since", "yesterday"]) == 64)
+        // Typed filters: nonsense is an argument error, not an empty table.
+        for bad in [["--pass", "sideways"], ["--pass", ""], ["--pass", "forward,forward"], ["--impl", "nope"], ["--impl", ""],
+                    ["--impl", "fast,"], ["--suite", "nope"], ["--loss", "nope"], ["--format", "yaml"]] {
+            #expect(lossbench(["history", "--history", path] + bad) == 64, "\(bad)")
+        }
+        #expect(lossbench(["history", "--history", path, "--pass", "forward", "--impl", "fast,reference,baseline",
+                           "--suite", "grid", "--loss", "mse_loss,cross_entropy"]) == 0)
         // The report from the same history: markdown plus one SVG per chart, each with a title and axis labels.
         #expect(lossbench(["report", "--history", path, "--no-conformance", "--out", dir + "/reports"]) == 0)
         let md = try String(contentsOfFile: dir + "/reports/performance.md", encoding: .utf8)

@@ -49,6 +49,12 @@ extension JSONValue {
 @Suite(.serialized) struct JSONOutputTests {
     let dir = scratchDirectory()
 
+    @Test func versionFromTheExecutable() throws {
+        let run = try runLossbench(["--version"])
+        #expect(run.code == 0)
+        #expect(run.stdout == LossBench.version + "\n")
+    }
+
     @Test func checkJSON() throws {
         let db = dir + "/check.sqlite"
         #expect(exitCode(["generate", "--out", db, "--loss", "mse_loss", "--seed", "9"]) == 0)
