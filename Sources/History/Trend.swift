@@ -1,5 +1,4 @@
 import Foundation
-import LossSpec
 
 /// Which part of the history `lossbench history` shows.
 package struct TrendFilter: Sendable {
@@ -92,20 +91,5 @@ package enum Trend {
         let header = ["machine_key"] + columns
         return ([header] + points.map { [$0.run.machineKey] + cells($0, csv: true) })
             .map { $0.map(quote).joined(separator: ",") }.joined(separator: "\n") + "\n"
-    }
-
-    /// One JSON object per line.
-    package static func jsonLines(_ points: [TrendPoint]) -> String {
-        points.map { p in
-            let m = p.measurement, r = p.run
-            return JSONValue.object([
-                "run": .number(Double(r.id ?? 0)), "started_at": .string(r.startedAt), "machine_key": .string(r.machineKey),
-                "commit": r.gitCommit.map(JSONValue.string) ?? .null, "dirty": r.gitDirty.map(JSONValue.bool) ?? .null,
-                "label": r.label.map(JSONValue.string) ?? .null,
-                "loss": .string(m.loss), "impl": .string(m.impl), "pass": .string(m.pass), "shape": .string(m.shape),
-                "median_ns": .number(m.medianNs.rounded()), "normalized_median": .number(m.normalizedMedian),
-                "vs_previous": p.changeVsPrevious.map(JSONValue.number) ?? .null, "vs_best": .number(p.changeVsBest),
-            ]).serialized()
-        }.joined(separator: "\n") + (points.isEmpty ? "" : "\n")
     }
 }

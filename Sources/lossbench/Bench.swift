@@ -10,32 +10,34 @@ import Fuzzing
 import Benchmarking
 
 /// `lossbench bench`: times implementations on the standard suite (Docs/Benchmarking.md).
-struct Bench: ParsableCommand {
+struct Bench: ParsableCommand, DefaultImplementations {
+    static let defaultImplementations: [ImplementationName] = [.fast, .reference]
+
     static let configuration = CommandConfiguration(
         abstract: "Time implementations on the standard suite, a size grid, and a bandwidth baseline.",
         discussion: """
             Each measurement: warm-up, then samples until --min-samples and --min-time are reached; \
             every sample is preceded by a fixed calibration kernel so runs on a noisy machine can be \
             compared as ratios. Build in release mode: swift build -c release --product lossbench.
-            --json prints one JSON object per line: loss, impl, pass, shape, threads, median_ns, \
-            min_ns, p25_ns, p75_ns, samples, calibration_median_ns, raw samples.
+            --json prints one JSON object per line: loss, impl, pass, shape, elements, threads, \
+            median_ns, min_ns, p25_ns, p75_ns, samples (the count), calibration_median_ns, raw_ns (the samples).
             Every run is recorded, with its raw samples and calibration times, in the history database \
-            (--history, default Reports/history.sqlite) unless --no-record; see `lossbench history`, \
+            (--history) unless --no-record; see `lossbench history`, \
             `lossbench gate` and `lossbench report`. Exit 3 if the history database is unusable.
             """
     )
 
-    @Option(name: .long, help: "Implementations, comma-separated: fast, reference.")
-    var impl = "fast,reference"
+    @OptionGroup var impls: ImplementationSelection<Bench>
+    @OptionGroup var lossSelection: LossSelection
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Only these losses (default: all 21).")
-    var loss: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Passes, comma-separated; backward times the loss and every gradient in one call.",
+                                            valueName: "pass,..."))
+    var pass = CommaSeparated<BenchPass>([.forward, .backward])
 
-    @Option(name: .long, help: "Passes, comma-separated: forward, backward (forward+backward).")
-    var pass = "forward,backward"
-
-    @Option(name: .long, help: "Threads for Fast (default: all cores).")
-    var threads: Int = Parallel.defaultThreads
+    @Option(name: .long, help: ArgumentHelp(
+        "Threads for Fast, \(ThreadCount.range.lowerBound) to \(ThreadCount.range.upperBound); all cores when not given.",
+        valueName: "n"))
+    var threads: ThreadCount?
 
     @Flag(name: .long, help: "Also run the size grid (2^10 … 2^24 elements) for the selected losses.")
     var grid = false
@@ -43,40 +45,38 @@ struct Bench: ParsableCommand {
     @Flag(name: .long, help: "Also measure Fast's forward of the memory-bound losses at 2^24 elements against a plain Float32 sum of the same bytes, sampled in turn.")
     var bandwidth = false
 
-    @Option(name: .long, help: "Minimum samples per measurement.")
+    @Option(name: .long, help: ArgumentHelp("Minimum samples per measurement.", valueName: "n"))
     var minSamples = 5
 
-    @Option(name: .long, help: "Maximum samples per measurement.")
+    @Option(name: .long, help: ArgumentHelp("Maximum samples per measurement.", valueName: "n"))
     var maxSamples = 100
 
-    @Option(name: .long, help: "Minimum seconds of samples per measurement.")
+    @Option(name: .long, help: ArgumentHelp("Minimum seconds of samples per measurement.", valueName: "seconds"))
     var minTime = 0.5
 
     @Flag(name: .long, help: "Print JSON lines instead of the table.")
     var json = false
 
-    @Option(name: .long, help: "The history database this run is recorded in.")
-    var history = HistoryDatabase.defaultPath
+    @OptionGroup var historyDatabase: HistoryDatabaseOption
 
     @Flag(name: .long, help: "Do not record this run in the history database.")
     var noRecord = false
 
-    @Option(name: .long, help: "A label for this run in the history (e.g. 'before-simd'); `gate --baseline label:NAME` finds it.")
+    @Option(name: .long, help: ArgumentHelp(
+        "A label for this run in the history (e.g. 'before-simd'); `gate --baseline label:NAME` finds it.", valueName: "name"))
     var label: String?
 
     func validate() throws {
-        _ = try CLI.parseLosses(loss)
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard minSamples >= 1, maxSamples >= minSamples else {
             throw ValidationError("--min-samples must be ≥ 1 and --max-samples ≥ --min-samples")
         }
-        for i in impls where !["fast", "reference"].contains(i) {
-            throw ValidationError("unknown implementation '\(i)' in --impl; available: fast, reference")
-        }
-        for p in pass.split(separator: ",") where BenchPass(rawValue: String(p)) == nil {
-            throw ValidationError("unknown pass '\(p)' in --pass; available: forward, backward")
+        guard minTime.isFinite, minTime >= 0 else {
+            throw ValidationError("--min-time must be a finite number of seconds ≥ 0, got \(minTime)")
         }
     }
+
+    /// The thread count of Fast's runs: --threads, or every core.
+    var threadCount: Int { threads?.value ?? Parallel.defaultThreads }
 
     /// glibc serves blocks above 128 KiB with mmap and returns them on free, so every call that
     /// allocates its 16 MiB gradients would pay for page faults on fresh pages — a cost of the
@@ -86,12 +86,12 @@ struct Bench: ParsableCommand {
         _ = lossbench_keep_large_allocations()
     }
 
-    var impls: [String] { impl.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-
     func run() throws {
         keepLargeAllocations()
-        let losses = loss.isEmpty ? LossKind.allCases : try CLI.parseLosses(loss)
-        let passes = pass.split(separator: ",").compactMap { BenchPass(rawValue: String($0)) }
+        let losses = try lossSelection.selectedOrAll
+        let passes = pass.elements
+        let impls = self.impls.names
+        let threads = threadCount
         var settings = BenchSettings()
         settings.threads = threads
         settings.minSamples = minSamples
@@ -99,11 +99,12 @@ struct Bench: ParsableCommand {
         settings.minSeconds = minTime
 
         // Fail before measuring if the history cannot take the run.
+        let history = historyDatabase.history
         let store = noRecord ? nil : try BenchHistory.open(history)
         let startedAt = BenchHistory.now()
-        var problems = losses.map { ("standard", BenchSuite.standard($0)) }
+        var problems = losses.map { (Suite.standard, BenchSuite.standard($0)) }
         if grid {
-            problems += losses.flatMap { l in BenchSuite.gridSizes.map { ("grid", BenchSuite.problem(l, elements: $0)) } }
+            problems += losses.flatMap { l in BenchSuite.gridSizes.map { (Suite.grid, BenchSuite.problem(l, elements: $0)) } }
         }
         var results: [BenchMeasurement] = []
         var recorded: [MeasurementInput] = []
@@ -128,7 +129,7 @@ struct Bench: ParsableCommand {
             let memoryBound = BenchSuite.memoryBound.filter(losses.contains).map { BenchSuite.problem($0, elements: 1 << 24) }
             for m in try Benchmark.measureBandwidth(memoryBound, elements: 1 << 24, settings: settings) {
                 results.append(m)
-                recorded.append(BenchHistory.input(m, suite: "bandwidth"))
+                recorded.append(BenchHistory.input(m, suite: .bandwidth))
                 emit(m)
             }
         }
@@ -172,21 +173,5 @@ struct Bench: ParsableCommand {
             }
         }
         return out
-    }
-}
-
-/// The `--json` line of one measurement (Docs/CLI.md), with the raw samples.
-enum BenchJSON {
-    static func line(_ m: BenchMeasurement) -> String {
-        JSONValue.object([
-            "loss": .string(m.loss), "impl": .string(m.impl), "pass": .string(m.pass.rawValue),
-            "shape": .string(m.shape), "elements": .number(Double(m.elements)), "threads": .number(Double(m.threads)),
-            "median_ns": .number(m.median.rounded()), "min_ns": .number(m.min.rounded()),
-            "p25_ns": .number(Stats.quantile(m.samples, 0.25).rounded()),
-            "p75_ns": .number(Stats.quantile(m.samples, 0.75).rounded()),
-            "samples": .number(Double(m.samples.count)),
-            "calibration_median_ns": .number(m.calibrationMedian.rounded()),
-            "raw_ns": .array(m.samples.map { .number($0.rounded()) }),
-        ]).serialized()
     }
 }

@@ -8,7 +8,9 @@ import Fuzzing
 import Benchmarking
 
 /// `lossbench check`: runs implementations against a golden database — the CI gate.
-struct Check: ParsableCommand {
+struct Check: ParsableCommand, DefaultImplementations {
+    static let defaultImplementations: [ImplementationName] = [.reference]
+
     static let configuration = CommandConfiguration(
         abstract: "Check implementations against a golden database (exit 1 on any failure).",
         discussion: """
@@ -20,41 +22,35 @@ struct Check: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The golden database.")
-    var db = "Vectors/golden.sqlite"
+    @OptionGroup var goldenDatabase: GoldenDatabaseOption
+    @OptionGroup var impls: ImplementationSelection<Check>
+    @OptionGroup var lossSelection: LossSelection
 
-    @Option(name: .long, help: "Implementations, comma-separated: \(Builtins.all.map(\.name).joined(separator: ", ")).")
-    var impl = "reference"
-
-    @Option(name: .long, parsing: .upToNextOption, help: "Only these losses.")
-    var loss: [String] = []
-
-    @Option(name: .long, help: "Also write JUnit XML to this file.")
+    @Option(name: .long, help: ArgumentHelp("Also write JUnit XML to this file.", valueName: "file"))
     var junit: String?
 
     @Flag(name: .long, help: "Print the report as one JSON object instead of the table.")
     var json = false
 
-    @Option(name: .long, help: "Show at most this many failures in the text report.")
+    @Option(name: .long, help: ArgumentHelp("Show at most this many failures in the text report.", valueName: "n"))
     var maxFailures = 50
 
     @Option(name: .long, help: ArgumentHelp(
         "Also list the N cases with the largest normalized error of each loss and implementation, passing or not.",
-        discussion: "With the element, expected and actual value of each case's worst element: where a port is least accurate."))
+        discussion: "With the element, expected and actual value of each case's worst element: where a port is least accurate.",
+        valueName: "n"))
     var worst = 0
 
     func validate() throws {
-        _ = try CLI.parseLosses(loss)
         guard worst >= 0 else { throw ValidationError("--worst must be 0 or more, got \(worst)") }
         guard maxFailures >= 0 else { throw ValidationError("--max-failures must be 0 or more, got \(maxFailures)") }
-        do { _ = try Builtins.parse(impl) } catch let e as LossError { throw ValidationError(e.message) }
     }
 
     func run() throws {
-        let implementations = try Builtins.parse(impl)
-        let losses = Set(try CLI.parseLosses(loss).map(\.rawValue))
+        let db = goldenDatabase.db
         let file = try CLI.readDatabase(db)
-        let report = Checker.run(file, database: db, implementations: implementations, losses: losses)
+        let report = Checker.run(file, database: db, implementations: impls.implementations,
+                                 losses: Set(try lossSelection.losses.map(\.rawValue)))
         for w in report.warnings { CLI.warn(w) }
         if let junit { try CLI.write(JUnit.xml(report), to: junit) }
         if json {
@@ -98,30 +94,5 @@ struct Check: ParsableCommand {
         }
         return "\nworst cases (largest normalized error per loss):\n"
             + CLI.table(["loss", "impl", "case", "element", "expected", "got", "error"], rows, rightAligned: [6])
-    }
-}
-
-/// The `--json` form of a check report.
-enum CheckJSON {
-    static func encode(_ report: CheckReport) -> String {
-        let summaries: [JSONValue] = report.summaries.map { s in
-            .object(["loss": .string(s.loss), "impl": .string(s.implementation), "cases": .number(Double(s.cases)),
-                     "passed": .number(Double(s.passed)), "failed": .number(Double(s.failed)),
-                     "max_error": .number(s.maxError), "p99_error": .number(s.p99Error), "budget": .number(s.budget)])
-        }
-        let failures: [JSONValue] = report.outcomes.filter { $0.status == .failed }.map { o in
-            .object(["case": .string(o.caseName), "loss": .string(o.loss), "impl": .string(o.implementation),
-                     "mismatches": .array(o.mismatches.map { m in
-                         .object(["role": .string(m.role), "element": m.element.map { .number(Double($0)) } ?? .null,
-                                  "expected": .string(m.expected), "got": .string(m.got),
-                                  "normalized_error": .number(m.normalizedError)])
-                     })])
-        }
-        return JSONValue.object([
-            "database": .string(report.database), "passed": .bool(!report.failed),
-            "cases": .number(Double(report.outcomes.count)),
-            "failures": .array(failures), "losses": .array(summaries),
-            "warnings": .array(report.warnings.map(JSONValue.string)),
-        ]).serialized()
     }
 }

@@ -24,34 +24,37 @@ struct Fuzz: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Seed of the case sequence.")
+    @Option(name: .long, help: ArgumentHelp("Seed of the case sequence.", valueName: "n"))
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: "Time budget in seconds (checked between cases).")
+    @Option(name: .long, help: ArgumentHelp("Time budget in seconds (checked between cases).", valueName: "seconds"))
     var seconds: Double?
 
-    @Option(name: .long, help: "Number of cases (default 1000 when --seconds is not given).")
+    @Option(name: .long, help: ArgumentHelp("Number of cases; 1000 when neither this nor --seconds is given.", valueName: "n"))
     var cases: Int?
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Only these losses.")
-    var loss: [String] = []
+    @OptionGroup var lossSelection: LossSelection
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Only these properties.")
-    var property: [String] = []
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+        "Only these properties, comma-separated or repeated (all when not given).", valueName: "property,..."))
+    var property: [CommaSeparated<FuzzProperty>] = []
 
-    @Option(name: .long, help: "Append the shrunk findings to this golden database (family 'regression').")
+    @Option(name: .long, help: ArgumentHelp("Append the shrunk findings to this golden database (family 'regression').",
+                                            valueName: "file"))
     var save: String?
 
-    @Option(name: .long, help: "Re-check one case from its replay token instead of fuzzing.")
+    @Option(name: .long, help: ArgumentHelp("Re-check one case from its replay token instead of fuzzing.", valueName: "token"))
     var replay: String?
 
-    @Option(name: .long, help: "Fast thread counts that must give bit-identical results, comma-separated.")
-    var threads = "1,2,8"
+    @Option(name: .long, help: ArgumentHelp(
+        "Fast thread counts that must give bit-identical results, comma-separated, each \(ThreadCount.range.lowerBound) to \(ThreadCount.range.upperBound).",
+        valueName: "n,..."))
+    var threads = CommaSeparated([1, 2, 8].map { ThreadCount($0)! })
 
-    @Option(name: .long, help: "Largest tensor drawn, in elements.")
+    @Option(name: .long, help: ArgumentHelp("Largest tensor drawn, in elements.", valueName: "n"))
     var maxElements = 70_000
 
-    @Option(name: .long, help: "Print a progress line every this many cases.")
+    @Option(name: .long, help: ArgumentHelp("Print a progress line every this many cases.", valueName: "n"))
     var progressEvery = 200
 
     @Flag(name: .long, help: "Report failures without shrinking them.")
@@ -61,32 +64,17 @@ struct Fuzz: ParsableCommand {
     var json = false
 
     func validate() throws {
-        _ = try CLI.parseLosses(loss)
         _ = try properties()
-        _ = try threadCounts()
         if let cases, cases < 0 { throw ValidationError("--cases must be ≥ 0") }
-        if let seconds, !(seconds >= 0) { throw ValidationError("--seconds must be ≥ 0") }
+        if let seconds, !(seconds >= 0 && seconds.isFinite) { throw ValidationError("--seconds must be a finite number ≥ 0, got \(seconds)") }
         if let replay {
             do { _ = try ReplayToken.decode(replay) } catch { throw ValidationError("--replay: \(error)") }
         }
     }
 
     func properties() throws -> Set<FuzzProperty> {
-        if property.isEmpty { return Set(FuzzProperty.allCases) }
-        return Set(try property.flatMap { $0.split(separator: ",") }.map { name in
-            guard let p = FuzzProperty(rawValue: String(name)) else {
-                throw ValidationError("unknown property '\(name)'; expected one of: \(FuzzProperty.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return p
-        })
-    }
-
-    func threadCounts() throws -> [Int] {
-        let counts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !counts.isEmpty, counts.count == threads.split(separator: ",").count, counts.allSatisfy({ $0 >= 1 }) else {
-            throw ValidationError("--threads takes positive thread counts, e.g. 1,2,8")
-        }
-        return counts
+        let named = try property.flattened(option: "--property")
+        return Set(named.isEmpty ? FuzzProperty.allCases : named)
     }
 
     func run() throws {
@@ -94,12 +82,11 @@ struct Fuzz: ParsableCommand {
         config.seed = seed
         config.cases = cases ?? (seconds == nil ? 1000 : nil)
         config.seconds = seconds
-        config.losses = try CLI.parseLosses(loss)
-        if config.losses.isEmpty { config.losses = LossKind.allCases }
+        config.losses = try lossSelection.selectedOrAll
         config.properties = try properties()
         config.maxElements = maxElements
         config.shrink = !noShrink
-        let targets = FuzzTargets(threadCounts: try threadCounts())
+        let targets = FuzzTargets(threadCounts: threads.elements.map(\.value))
         let fuzzer = Fuzzer(config, targets: targets)
         if let save { _ = try CLI.readDatabase(save) }  // unusable → exit 3 before any work
 
@@ -135,12 +122,12 @@ struct Fuzz: ParsableCommand {
                 throw CLI.unusable("\(error)")
             }
         }
-        print(json ? FuzzText.json(report) : FuzzText.text(report), terminator: json ? "\n" : "")
+        print(json ? FuzzJSON.encode(report) : FuzzText.text(report), terminator: json ? "\n" : "")
         if report.failed { throw ExitStatus.conformanceFailure }
     }
 }
 
-/// The fuzz report as text and JSON.
+/// The fuzz report as text (the JSON form is `FuzzJSON`).
 enum FuzzText {
     static func summary(_ c: LossCase) -> String {
         var parts = [c.loss.rawValue]
@@ -182,26 +169,5 @@ enum FuzzText {
             + (r.stoppedByTime ? " (time budget)" : "")
             + ", \(r.findings.count) findings" + (r.repeatFailures > 0 ? " (+\(r.repeatFailures) repeat failures)" : "") + "\n"
         return out
-    }
-
-    static func json(_ r: Fuzzer.Report) -> String {
-        JSONValue.object([
-            "seed": .string(String(r.seed)), "cases": .number(Double(r.casesRun)), "seconds": .number(r.seconds),
-            "passed": .bool(!r.failed), "repeat_failures": .number(Double(r.repeatFailures)),
-            "losses": .array(r.perLoss.sorted { $0.key.rawValue < $1.key.rawValue }.map { loss, s in
-                .object(["loss": .string(loss.rawValue), "cases": .number(Double(s.cases)),
-                         "error_cases": .number(Double(s.invalid)),
-                         "skipped_unsupported": .number(Double(s.skippedUnsupported)),
-                         "failing": .number(Double(s.failing))])
-            }),
-            "findings": .array(r.findings.map { f in
-                .object(["property": .string(f.property.rawValue), "loss": .string(f.loss.rawValue),
-                         "impl": .string(f.implementation), "message": .string(f.message),
-                         "case_index": .number(Double(f.caseIndex)),
-                         "elements": .number(Double(Shrinker.largestArgument(f.shrunk))),
-                         "case": .string(summary(f.shrunk)), "token": .string(f.token),
-                         "reproduce": .string("lossbench fuzz --replay \(f.token)")])
-            }),
-        ]).serialized()
     }
 }

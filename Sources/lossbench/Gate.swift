@@ -18,19 +18,20 @@ struct GateCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The history database.")
-    var history = HistoryDatabase.defaultPath
+    @OptionGroup var historyDatabase: HistoryDatabaseOption
 
-    @Option(name: .long, help: "The baseline: previous (the run before on the same machine), commit:SHA, label:NAME or run:ID.")
+    @Option(name: .long, help: ArgumentHelp(
+        "The baseline: previous (the run before on the same machine), commit:SHA, label:NAME or run:ID.",
+        valueName: "previous|commit:SHA|label:NAME|run:ID"))
     var baseline = "previous"
 
-    @Option(name: .customLong("run"), help: "The run to judge (default: the latest).")
+    @Option(name: .customLong("run"), help: ArgumentHelp("The run to judge; the latest when not given.", valueName: "id"))
     var runID: Int64?
 
-    @Option(name: .long, help: "Regression threshold in percent of the baseline median.")
+    @Option(name: .long, help: ArgumentHelp("Regression threshold in percent of the baseline median.", valueName: "percent"))
     var threshold = 10.0
 
-    @Option(name: .long, help: "Significance level of the rank test.")
+    @Option(name: .long, help: ArgumentHelp("Significance level of the rank test.", valueName: "p"))
     var alpha = 0.01
 
     @Flag(name: .long, help: "Use a two-sided test instead of the one-sided 'slower' test.")
@@ -42,14 +43,14 @@ struct GateCommand: ParsableCommand {
     @Flag(name: .long, help: "Compare with a baseline from another machine key.")
     var allowForeignMachine = false
 
-    @Option(name: .long, help: "Write a Markdown summary to this file (- for stdout).")
+    @Option(name: .long, help: ArgumentHelp("Write a Markdown summary to this file (- for stdout).", valueName: "file"))
     var summary: String?
 
-    @Option(name: .long, help: "Write JUnit XML to this file.")
+    @Option(name: .long, help: ArgumentHelp("Write JUnit XML to this file.", valueName: "file"))
     var junit: String?
 
     func validate() throws {
-        guard threshold >= 0 else { throw ValidationError("--threshold must be ≥ 0, got \(threshold)") }
+        guard threshold >= 0, threshold.isFinite else { throw ValidationError("--threshold must be ≥ 0, got \(threshold)") }
         guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha must be in (0, 1), got \(alpha)") }
         do { _ = try Baseline(parsing: baseline) } catch { throw ValidationError("\(error)") }
     }
@@ -61,7 +62,7 @@ struct GateCommand: ParsableCommand {
         settings.twoSided = twoSided
         settings.normalize = !raw
         settings.allowForeignMachine = allowForeignMachine
-        let db = try HistoryCLI.open(history)
+        let db = try HistoryCLI.open(historyDatabase.history)
         let base = try Baseline(parsing: baseline)
         let result = try HistoryCLI.run { try Gate.run(db, current: runID, baseline: base, settings: settings) }
         print(Gate.text(result), terminator: "")

@@ -16,23 +16,22 @@ struct Generate: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Where to write the database.")
+    @Option(name: .long, help: ArgumentHelp("Where to write the database.", valueName: "file"))
     var out = "Vectors/golden.sqlite"
 
-    @Option(name: .long, help: "The run seed.")
+    @Option(name: .long, help: ArgumentHelp("The run seed.", valueName: "n"))
     var seed: UInt64 = 20_261_129
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Only these losses (functional names, comma-separated or repeated).")
-    var loss: [String] = []
+    @OptionGroup var lossSelection: LossSelection
 
     @Option(name: .long, help: ArgumentHelp(
-        "Regenerate DATABASE in memory from its own seed and compare digests instead of writing (exit 1 if they differ).",
-        valueName: "database"))
+        "Regenerate the database in memory from its own seed and compare digests instead of writing (exit 1 if they differ).",
+        valueName: "file"))
     var verify: String?
 
     func run() throws {
         if let verify { return try verifyDigest(verify) }
-        let losses = loss.isEmpty ? LossKind.allCases : try CLI.parseLosses(loss)
+        let losses = try lossSelection.selectedOrAll
         let start = Date()
         let cases: [GoldenCase]
         do {

@@ -19,28 +19,28 @@ struct HistoryCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The history database.")
-    var history = HistoryDatabase.defaultPath
+    @OptionGroup var historyDatabase: HistoryDatabaseOption
+    @OptionGroup var lossSelection: LossSelection
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Only these losses.")
-    var loss: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Only these implementations, comma-separated (baseline: the plain sum of --suite bandwidth).",
+                                            valueName: "impl,..."))
+    var impl: CommaSeparated<RecordedImplementation>?
 
-    @Option(name: .long, help: "Only these implementations, comma-separated (fast, reference, baseline).")
-    var impl: String?
+    @Option(name: .long, help: ArgumentHelp("Only these passes, comma-separated.", valueName: "pass,..."))
+    var pass: CommaSeparated<BenchPass>?
 
-    @Option(name: .long, help: "Only these passes, comma-separated (forward, backward).")
-    var pass: String?
-
-    @Option(name: .long, help: "Only runs whose machine key contains this text; 'this' for the current machine.")
+    @Option(name: .long, help: ArgumentHelp("Only runs whose machine key contains this text; 'this' for the current machine.",
+                                            valueName: "text"))
     var machine: String?
 
-    @Option(name: .long, help: "Only runs started at or after this UTC date or time (2025-01-31 or 2025-01-31T12:00).")
+    @Option(name: .long, help: ArgumentHelp("Only runs started at or after this UTC date or time (2025-01-31 or 2025-01-31T12:00).",
+                                            valueName: "date"))
     var since: String?
 
-    @Option(name: .long, help: "Suite: standard, grid or bandwidth.")
-    var suite = "standard"
+    @Option(name: .long, help: "The suite whose measurements are shown.")
+    var suite: Suite = .standard
 
-    @Option(name: .long, help: "Output: table, csv or json (one JSON object per line).")
+    @Option(name: .long, help: "Output: a table, CSV, or one JSON object per line.")
     var format: OutputFormat = .table
 
     @Flag(name: .long, help: "Compute changes on raw nanoseconds instead of calibration-normalized times.")
@@ -49,26 +49,25 @@ struct HistoryCommand: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
 
     func validate() throws {
-        _ = try CLI.parseLosses(loss)
         if let since, since.count < 4 || !since.first!.isNumber {
             throw ValidationError("--since takes an ISO 8601 date or time such as 2025-01-31, got '\(since)'")
         }
     }
 
     func run() throws {
-        let db = try HistoryCLI.open(history)
+        let db = try HistoryCLI.open(historyDatabase.history)
         var filter = TrendFilter()
-        filter.losses = Set(try CLI.parseLosses(loss).map(\.rawValue))
-        filter.impls = HistoryCLI.list(impl)
-        filter.passes = HistoryCLI.list(pass)
+        filter.losses = Set(try lossSelection.losses.map(\.rawValue))
+        filter.impls = Set(impl?.elements.map(\.name) ?? [])
+        filter.passes = Set(pass?.elements.map(\.rawValue) ?? [])
         filter.machine = machine == "this" ? MachineKey.current.key : machine
         filter.since = since
-        filter.suite = suite
+        filter.suite = suite.rawValue
         let points = try HistoryCLI.run { try Trend.points(db, filter, normalized: !raw) }
         switch format {
         case .table: print(Trend.table(points), terminator: "")
         case .csv: print(Trend.csv(points), terminator: "")
-        case .json: print(Trend.jsonLines(points), terminator: "")
+        case .json: print(HistoryJSON.lines(points), terminator: "")
         }
     }
 }
@@ -81,10 +80,6 @@ enum HistoryCLI {
 
     static func run<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as HistoryError { throw CLI.unusable(e.description) }
-    }
-
-    static func list(_ text: String?) -> Set<String> {
-        Set((text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }
 }
 
@@ -100,8 +95,8 @@ enum BenchHistory {
         return f.string(from: Date())
     }
 
-    static func input(_ m: BenchMeasurement, suite: String) -> MeasurementInput {
-        MeasurementInput(suite: suite, loss: m.loss, impl: m.impl, pass: m.pass.rawValue, shape: m.shape, elements: m.elements,
+    static func input(_ m: BenchMeasurement, suite: Suite) -> MeasurementInput {
+        MeasurementInput(suite: suite.rawValue, loss: m.loss, impl: m.impl, pass: m.pass.rawValue, shape: m.shape, elements: m.elements,
                          threads: m.threads, samples: m.samples, calibration: m.calibration)
     }
 

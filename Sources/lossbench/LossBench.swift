@@ -3,6 +3,9 @@ import ArgumentParser
 /// `lossbench`: the LossBench command line (Docs/CLI.md).
 @main
 struct LossBench: ParsableCommand {
+    /// The version `lossbench --version` prints.
+    static let version = "1.0.0"
+
     static let configuration = CommandConfiguration(
         commandName: "lossbench",
         abstract: "Conformance and benchmark suite for PyTorch's 21 loss functions.",
@@ -10,6 +13,7 @@ struct LossBench: ParsableCommand {
             Exit codes: 0 success; 1 conformance failure; 2 performance regression; \
             3 unusable input (missing or corrupt database, bad JSON, I/O error).
             """,
+        version: version,
         subcommands: [Eval.self, Generate.self, Check.self, Show.self, Fuzz.self, Bench.self, HistoryCommand.self, GateCommand.self, Report.self]
     )
 }

@@ -22,25 +22,25 @@ struct Report: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The golden database for the conformance report.")
-    var db = "Vectors/golden.sqlite"
+    @OptionGroup var goldenDatabase: GoldenDatabaseOption
+    @OptionGroup var historyDatabase: HistoryDatabaseOption
 
-    @Option(name: .long, help: "The history database.")
-    var history = HistoryDatabase.defaultPath
-
-    @Option(name: .long, help: "The directory the reports are written to.")
+    @Option(name: .long, help: ArgumentHelp("The directory the reports are written to.", valueName: "directory"))
     var out = "Reports"
 
-    @Option(name: .long, help: "Report the runs of this machine key (default: the machine of the latest run).")
+    @Option(name: .long, help: ArgumentHelp("Report the runs of this machine key; the machine of the latest run when not given.",
+                                            valueName: "key"))
     var machine: String?
 
     @Flag(name: .long, help: "Skip the conformance check (write only performance.md and the charts).")
     var noConformance = false
 
-    @Option(name: .long, help: "PyTorch timings (JSON lines of Tools/torch_bench.py --json) to compare Fast with.")
+    @Option(name: .long, help: ArgumentHelp("PyTorch timings (JSON lines of Tools/torch_bench.py --json) to compare Fast with.",
+                                            valueName: "file"))
     var torch: String?
 
     func run() throws {
+        let db = goldenDatabase.db, history = historyDatabase.history
         // Read both inputs before writing anything.
         let golden: GoldenFile?
         if noConformance {

@@ -8,29 +8,29 @@ import Fuzzing
 import Benchmarking
 
 /// `lossbench show`: one case in full, with what each implementation returns for it.
-struct Show: ParsableCommand {
+struct Show: ParsableCommand, DefaultImplementations {
+    static var defaultImplementations: [ImplementationName] { ImplementationName.all }
+
     static let configuration = CommandConfiguration(
         abstract: "Print one golden case: options, inputs, expected outputs, and each implementation's result.",
         discussion: "Exit codes: 0 shown; 3 unusable database or no case of that name."
     )
 
-    @Argument(help: "The case name, e.g. mse_loss/random/shapes/000.")
+    @Argument(help: ArgumentHelp("The case name, e.g. mse_loss/random/shapes/000.", valueName: "case"))
     var name: String
 
-    @Option(name: .long, help: "The golden database.")
-    var db = "Vectors/golden.sqlite"
+    @OptionGroup var goldenDatabase: GoldenDatabaseOption
+    @OptionGroup var impls: ImplementationSelection<Show>
 
-    @Option(name: .long, help: "Implementations to run on the case, comma-separated.")
-    var impl = Builtins.all.map(\.name).joined(separator: ",")
-
-    @Option(name: .long, help: "Print at most this many elements per tensor.")
+    @Option(name: .long, help: ArgumentHelp("Print at most this many elements per tensor.", valueName: "n"))
     var maxElements = 64
 
+    func validate() throws {
+        guard maxElements >= 0 else { throw ValidationError("--max-elements must be 0 or more, got \(maxElements)") }
+    }
+
     func run() throws {
-        let implementations: [any Implementation]
-        do { implementations = try Builtins.parse(impl) } catch let e as LossError {
-            throw ValidationError(e.message)
-        }
+        let db = goldenDatabase.db
         let file = try CLI.readDatabase(db)
         guard let c = file.cases.first(where: { $0.name == name }) else {
             let near = file.cases.map(\.name).filter { $0.hasPrefix(name.split(separator: "/").first.map(String.init) ?? name) }
@@ -55,7 +55,7 @@ struct Show: ParsableCommand {
                 if let s = c.scales[role] { out += "  \(String(repeating: " ", count: role.count)) scale \(render(s.scalars))\n" }
             }
         }
-        for implementation in implementations {
+        for implementation in impls.implementations {
             let outcome = Checker.check(c, with: implementation)
             out += "\n\(implementation.name): \(outcome.passed ? "PASS" : "FAIL")"
             out += outcome.errors.isEmpty ? "\n" : "  (max normalized error \(CLI.number(outcome.maxError)))\n"

@@ -5,7 +5,7 @@ import GoldenStore
 import LossSpec
 
 /// Helpers shared by the subcommands: messages on stderr, exit code 3 for unusable input,
-/// loss-name parsing, plain-text tables.
+/// plain-text tables.
 enum CLI {
     static func printError(_ message: String) {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
@@ -26,15 +26,6 @@ enum CLI {
             return try GoldenDatabase.read(path)
         } catch {
             throw unusable("\(error)")
-        }
-    }
-
-    /// Parses `--loss a,b` (functional or module names).
-    static func parseLosses(_ list: [String]) throws -> [LossKind] {
-        do {
-            return try list.flatMap { $0.split(separator: ",") }.map { try LossKind(name: String($0)) }
-        } catch let e as LossError {
-            throw ValidationError(e.message)
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import History
+import LossSpec
 import Reporting
 @testable import lossbench
 
@@ -85,15 +86,38 @@ import Reporting
         #expect(table.contains("vs previous") && table.contains("machine: \(thisMachine.key)"))
         let csv = Trend.csv(points).split(separator: "\n")
         #expect(csv.count == 7 && csv[0].hasPrefix("machine_key,run,started_at,commit"))
-        let lines = Trend.jsonLines(points).split(separator: "\n")
-        #expect(lines.count == 6)
-        for line in lines {
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            #expect(object["loss"] as? String == "mse_loss" && object["median_ns"] is NSNumber)
+        let text = HistoryJSON.lines(points)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 6 && text.hasSuffix("}\n"))
+        let keys: Set<String> = ["run", "started_at", "machine_key", "commit", "dirty", "label", "loss", "impl", "pass",
+                                 "shape", "median_ns", "normalized_median", "vs_previous", "vs_best"]
+        for (line, point) in zip(lines, points) {
+            // The key set, nulls included, read back with JSONDecoder.
+            let object = try JSONDecoder().decode([String: JSONValue].self, from: Data(line.utf8))
+            #expect(Set(object.keys) == keys)
+            #expect(object["loss"] == .string("mse_loss") && object["median_ns"] == .number(point.measurement.medianNs.rounded()))
+            #expect(object["run"] == .number(Double(point.run.id!)) && object["machine_key"] == .string(thisMachine.key))
+            #expect(object["label"] == .null && object["dirty"] == .bool(false))
+            #expect(object["commit"] == .string(String(format: "%08x", point.run.id!)))
+            let decoded = try JSONDecoder().decode(HistoryJSON.self, from: Data(line.utf8))
+            #expect(decoded == HistoryJSON(point))
+            #expect(decoded.vsPrevious == point.changeVsPrevious && decoded.vsBest == point.changeVsBest)
         }
+        // The first run of each series has no previous run: null, not a missing key.
+        #expect(lines.first.map { $0.contains(#""vs_previous":null"#) } == true)
+        // Run 3 is 20% slower than run 2.
+        let third = try #require(points.first { $0.run.id == 3 && $0.measurement.impl == "fast" })
+        #expect(abs((HistoryJSON(third).vsPrevious ?? 0) - 0.2) < 0.1)
         #expect(lossbench(["history", "--history", path, "--loss", "mse_loss", "--impl", "fast", "--format", "csv"]) == 0)
         #expect(lossbench(["history", "--history", path, "--machine", "this", "--format", "json"]) == 0)
         #expect(lossbench(["history", "--history", path, "--since", "yesterday"]) == 64)
+        // Typed filters: nonsense is an argument error, not an empty table.
+        for bad in [["--pass", "sideways"], ["--pass", ""], ["--pass", "forward,forward"], ["--impl", "nope"], ["--impl", ""],
+                    ["--impl", "fast,"], ["--suite", "nope"], ["--loss", "nope"], ["--format", "yaml"]] {
+            #expect(lossbench(["history", "--history", path] + bad) == 64, "\(bad)")
+        }
+        #expect(lossbench(["history", "--history", path, "--pass", "forward", "--impl", "fast,reference,baseline",
+                           "--suite", "grid", "--loss", "mse_loss,cross_entropy"]) == 0)
         // The report from the same history: markdown plus one SVG per chart, each with a title and axis labels.
         #expect(lossbench(["report", "--history", path, "--no-conformance", "--out", dir + "/reports"]) == 0)
         let md = try String(contentsOfFile: dir + "/reports/performance.md", encoding: .utf8)

@@ -1,0 +1,166 @@
+import ArgumentParser
+import Benchmarking
+import Conformance
+import Fuzzing
+import History
+import Implementations
+import LossSpec
+
+// The typed command-line values of the subcommands. Each one parses strictly: an unknown name is an
+// argument error (exit 64) whose message names the option, the bad value and the allowed values,
+// and `--help` lists the allowed values. The types come from modules of this package, so these
+// conformances are not retroactive (the compiler does not warn about them).
+
+/// `--loss`: the functional name (`mse_loss`) or the module name (`MSELoss`); help lists the
+/// functional names.
+extension LossKind: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let kind = try? LossKind(name: argument) else { return nil }
+        self = kind
+    }
+}
+
+/// `--pass`: forward, or backward (the loss and every gradient in one call).
+extension BenchPass: ExpressibleByArgument {}
+
+/// `fuzz --property`.
+extension FuzzProperty: ExpressibleByArgument {}
+
+/// The suites a bench run records its measurements under (the `suite` column of the history):
+/// `standard` always, `grid` with `bench --grid`, `bandwidth` with `bench --bandwidth`.
+enum Suite: String, CaseIterable, Sendable, ExpressibleByArgument {
+    case standard, grid, bandwidth
+}
+
+/// A built-in implementation by name (`Builtins.all`): `reference`, `fast`.
+struct ImplementationName: Hashable, Sendable, ExpressibleByArgument {
+    let name: String
+
+    init?(argument: String) {
+        guard Builtins.named(argument) != nil else { return nil }
+        name = argument
+    }
+
+    static let reference = ImplementationName(argument: Builtins.reference.name)!
+    static let fast = ImplementationName(argument: Builtins.fast.name)!
+    static var all: [ImplementationName] { Builtins.all.map { ImplementationName(argument: $0.name)! } }
+
+    var implementation: any Implementation { Builtins.named(name)! }
+    var defaultValueDescription: String { name }
+    static var allValueStrings: [String] { Builtins.all.map(\.name) }
+    static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
+}
+
+/// An implementation name as the history records it: a built-in, or `baseline` (the plain Float32
+/// sum that `bench --bandwidth` times beside the memory-bound losses).
+struct RecordedImplementation: Hashable, Sendable, ExpressibleByArgument {
+    let name: String
+
+    init?(argument: String) {
+        guard Self.allValueStrings.contains(argument) else { return nil }
+        name = argument
+    }
+
+    var defaultValueDescription: String { name }
+    static var allValueStrings: [String] { Builtins.all.map(\.name) + ["baseline"] }
+    static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
+}
+
+/// A Fast thread count, 1 to 1024.
+struct ThreadCount: Hashable, Sendable, ExpressibleByArgument {
+    static let range = 1...1024
+    let value: Int
+
+    init?(argument: String) {
+        guard let n = Int(argument), Self.range.contains(n) else { return nil }
+        value = n
+    }
+
+    init?(_ value: Int) { self.init(argument: String(value)) }
+
+    var defaultValueDescription: String { String(value) }
+}
+
+/// A comma-separated list of values (`--impl reference,fast`, `--pass forward,backward`): every
+/// element must parse as `Element`, and an empty element (`''`, `a,,b`, `a,`) or a repeated one
+/// makes the whole value invalid. Spaces around an element are ignored (`'fast, reference'`).
+struct CommaSeparated<Element: ExpressibleByArgument & Hashable & Sendable>: Hashable, Sendable, ExpressibleByArgument {
+    let elements: [Element]
+
+    init(_ elements: [Element]) { self.elements = elements }
+
+    init?(argument: String) {
+        var elements: [Element] = []
+        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            let text = part.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty, let element = Element(argument: text), !elements.contains(element) else { return nil }
+            elements.append(element)
+        }
+        self.elements = elements
+    }
+
+    var defaultValueDescription: String { elements.map(\.defaultValueDescription).joined(separator: ",") }
+    static var allValueStrings: [String] { Element.allValueStrings }
+    static var defaultCompletionKind: CompletionKind { Element.defaultCompletionKind }
+}
+
+extension Array {
+    /// The elements of repeated comma-separated options (`--loss a,b --loss c`), in order; a value
+    /// given twice across the repetitions is an argument error.
+    func flattened<E: ExpressibleByArgument & Hashable & Sendable>(option: String) throws -> [E]
+    where Element == CommaSeparated<E> {
+        var out: [E] = []
+        for e in flatMap(\.elements) {
+            guard !out.contains(e) else {
+                throw ValidationError("\(option): '\(e.defaultValueDescription)' is given more than once")
+            }
+            out.append(e)
+        }
+        return out
+    }
+}
+
+// MARK: - Options shared by several subcommands
+
+/// `--db`: the golden database (check, show, report).
+struct GoldenDatabaseOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The golden database.", valueName: "file"))
+    var db = "Vectors/golden.sqlite"
+}
+
+/// `--history`: the timing history database (bench, history, gate, report).
+struct HistoryDatabaseOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The history database.", valueName: "file"))
+    var history = HistoryDatabase.defaultPath
+}
+
+/// `--loss`: the losses to work on (check, generate, fuzz, bench, history); all 21 when not given.
+struct LossSelection: ParsableArguments {
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+        "Only these losses, comma-separated or repeated (all when not given); module names such as MSELoss work too.",
+        valueName: "loss,..."))
+    var loss: [CommaSeparated<LossKind>] = []
+
+    func validate() throws { _ = try losses }
+
+    /// The losses named, in order (empty when none were).
+    var losses: [LossKind] { get throws { try loss.flattened(option: "--loss") } }
+
+    /// The losses named, or all 21.
+    var selectedOrAll: [LossKind] { get throws { let l = try losses; return l.isEmpty ? LossKind.allCases : l } }
+}
+
+/// What a subcommand runs when `--impl` is not given.
+protocol DefaultImplementations {
+    static var defaultImplementations: [ImplementationName] { get }
+}
+
+/// `--impl`: built-in implementations by name (check, show, bench), with the subcommand's default
+/// (`Default` is the subcommand).
+struct ImplementationSelection<Default: DefaultImplementations>: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Implementations, comma-separated.", valueName: "impl,..."))
+    var impl = CommaSeparated(Default.defaultImplementations)
+
+    var names: [String] { impl.elements.map(\.name) }
+    var implementations: [any Implementation] { impl.elements.map(\.implementation) }
+}
