@@ -1,4 +1,3 @@
-import Foundation
 import Conformance
 import Fast
 import LossSpec
@@ -30,19 +29,5 @@ package enum Builtins {
     /// The built-in implementation called `name`, or nil.
     package static func named(_ name: String) -> (any Implementation)? {
         all.first { $0.name == name }
-    }
-}
-
-extension Builtins {
-    /// Parses a comma-separated list of implementation names.
-    package static func parse(_ list: String) throws -> [any Implementation] {
-        try list.split(separator: ",").map { name in
-            let n = name.trimmingCharacters(in: .whitespaces)
-            guard let impl = named(n) else {
-                throw LossError(.invalidOption, argument: "impl",
-                                "unknown implementation '\(n)'; available: \(all.map(\.name).joined(separator: ", "))")
-            }
-            return impl
-        }
     }
 }
