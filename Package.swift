@@ -1,10 +1,32 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// AVX2 + FMA for Swift's own code generation: without it `addingProduct`/`fma` lower to
-/// `fmaf` library calls (measured 30x slower on this machine). Every target gets the same flag:
-/// modules compiled for different vector ISAs disagree on how SIMD values are passed.
-let vectorISA: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+// Which build of Fast's vector kernels this is.
+//
+// AVX2 (the default on x86-64 Linux): Fast is compiled for x86-64-v3 (AVX2 + FMA; without it
+// `addingProduct`/`fma` lower to `fmaf` library calls, measured 30x slower), calls glibc's libmvec
+// and an inline AVX2 shim (CVectorMath). Only Fast, the shim and Fast's own tests get the flag:
+// the tests call Fast's SIMD functions across the module boundary, and modules compiled for
+// different vector ISAs disagree on how SIMD values are passed. The products a port depends on
+// (LossSpec, Reference, GoldenStore, Conformance) carry no unsafe flag on either build.
+//
+// Portable (every other platform, or LOSSBENCH_PORTABLE=1): no unsafe flags, no C shim, no
+// libmvec; Fast's kernels use plain Swift SIMD (`PortableMath`). A different scratch path per
+// build keeps SwiftPM from mixing the two (`--scratch-path .build-portable`).
+#if arch(x86_64) && os(Linux)
+let avx2 = Context.environment["LOSSBENCH_PORTABLE"] != "1"
+#else
+let avx2 = false
+#endif
+
+let fastSwiftSettings: [SwiftSetting] = avx2
+    ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"]), .define("LOSSBENCH_AVX2")]
+    : []
+let fastDependencies: [Target.Dependency] = avx2 ? ["LossSpec", "CVectorMath"] : ["LossSpec"]
+let vectorMathTargets: [Target] = avx2
+    ? [.target(name: "CVectorMath", cSettings: [.unsafeFlags(["-march=x86-64-v3"])],
+               linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux]))])]
+    : []
 
 let package = Package(
     name: "LossBench",
@@ -23,23 +45,19 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        .target(name: "LossSpec", swiftSettings: vectorISA),
-        .target(name: "Reference", dependencies: ["LossSpec"], swiftSettings: vectorISA),
-        .target(
-            name: "CVectorMath",
-            cSettings: [.unsafeFlags(["-march=x86-64-v3"])],
-            linkerSettings: [.linkedLibrary("mvec")]),
+        .target(name: "LossSpec"),
+        .target(name: "Reference", dependencies: ["LossSpec"]),
         .target(name: "CAllocator"),
-        .target(name: "Fast", dependencies: ["LossSpec", "CVectorMath"], swiftSettings: vectorISA),
-        .target(name: "GoldenStore", dependencies: ["LossSpec", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: vectorISA),
-        .target(name: "Markup", swiftSettings: vectorISA),
-        .target(name: "Conformance", dependencies: ["LossSpec", "Reference", "GoldenStore", "Markup"], swiftSettings: vectorISA),
-        .target(name: "Implementations", dependencies: ["LossSpec", "Conformance", "Fast"], swiftSettings: vectorISA),
-        .target(name: "Generator", dependencies: ["LossSpec", "Reference"], swiftSettings: vectorISA),
-        .target(name: "Fuzzing", dependencies: ["LossSpec", "Reference", "Fast", "Conformance", "Implementations", "Generator", "GoldenStore"], swiftSettings: vectorISA),
-        .target(name: "History", dependencies: ["LossSpec", "Markup", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: vectorISA),
-        .target(name: "Benchmarking", dependencies: ["LossSpec", "Reference", "Fast", "Generator", "History"], swiftSettings: vectorISA),
-        .target(name: "Reporting", dependencies: ["LossSpec", "Conformance", "History", "Markup"], swiftSettings: vectorISA),
+        .target(name: "Fast", dependencies: fastDependencies, swiftSettings: fastSwiftSettings),
+        .target(name: "GoldenStore", dependencies: ["LossSpec", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Markup"),
+        .target(name: "Conformance", dependencies: ["LossSpec", "Reference", "GoldenStore", "Markup"]),
+        .target(name: "Implementations", dependencies: ["LossSpec", "Conformance", "Fast"]),
+        .target(name: "Generator", dependencies: ["LossSpec", "Reference"]),
+        .target(name: "Fuzzing", dependencies: ["LossSpec", "Reference", "Fast", "Conformance", "Implementations", "Generator", "GoldenStore"]),
+        .target(name: "History", dependencies: ["LossSpec", "Markup", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Benchmarking", dependencies: ["LossSpec", "Reference", "Fast", "Generator", "History"]),
+        .target(name: "Reporting", dependencies: ["LossSpec", "Conformance", "History", "Markup"]),
         .executableTarget(
             name: "lossbench",
             dependencies: [
@@ -47,18 +65,18 @@ let package = Package(
                 "Fuzzing", "Benchmarking", "History", "Reporting", "Markup", "CAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: vectorISA),
-        .testTarget(name: "LossSpecTests", dependencies: ["LossSpec"], swiftSettings: vectorISA),
-        .testTarget(name: "ReferenceTests", dependencies: ["Reference", "LossSpec"], swiftSettings: vectorISA),
-        .testTarget(name: "FastTests", dependencies: ["Fast", "LossSpec", "Reference", "Generator"], swiftSettings: vectorISA),
-        .testTarget(name: "GoldenStoreTests", dependencies: ["GoldenStore", "LossSpec"], swiftSettings: vectorISA),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "GoldenStore", "LossSpec"], swiftSettings: vectorISA),
-        .testTarget(name: "MarkupTests", dependencies: ["Markup"], swiftSettings: vectorISA),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Implementations", "Markup", "Generator", "GoldenStore", "LossSpec", "Reference"], swiftSettings: vectorISA),
-        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing", "Conformance", "Implementations", "Generator", "LossSpec", "Reference"], swiftSettings: vectorISA),
-        .testTarget(name: "BenchmarkingTests", dependencies: ["Benchmarking", "History", "LossSpec"], swiftSettings: vectorISA),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "History", "Conformance", "Implementations", "Generator", "GoldenStore", "LossSpec"], swiftSettings: vectorISA),
-        .testTarget(name: "HistoryTests", dependencies: ["History", "Reporting", "lossbench", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: vectorISA),
-        .testTarget(name: "lossbenchTests", dependencies: ["lossbench", "GoldenStore", "LossSpec", "Conformance", "Implementations", "Fuzzing", "CAllocator"], swiftSettings: vectorISA),
-    ]
+        ),
+        .testTarget(name: "LossSpecTests", dependencies: ["LossSpec"]),
+        .testTarget(name: "ReferenceTests", dependencies: ["Reference", "LossSpec"]),
+        .testTarget(name: "FastTests", dependencies: ["Fast", "LossSpec", "Reference", "Generator"], swiftSettings: fastSwiftSettings),
+        .testTarget(name: "GoldenStoreTests", dependencies: ["GoldenStore", "LossSpec"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "GoldenStore", "LossSpec"]),
+        .testTarget(name: "MarkupTests", dependencies: ["Markup"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Implementations", "Markup", "Generator", "GoldenStore", "LossSpec", "Reference"]),
+        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing", "Conformance", "Implementations", "Generator", "LossSpec", "Reference"]),
+        .testTarget(name: "BenchmarkingTests", dependencies: ["Benchmarking", "History", "LossSpec"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "History", "Conformance", "Implementations", "Generator", "GoldenStore", "LossSpec"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "Reporting", "lossbench", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "lossbenchTests", dependencies: ["lossbench", "GoldenStore", "LossSpec", "Conformance", "Implementations", "Fuzzing", "CAllocator"]),
+    ] + vectorMathTargets
 )

@@ -7,10 +7,10 @@ import LossSpec
 /// Each loss has a typed Float entry point in `Losses/<Name>.swift` mirroring its
 /// `torch.nn.functional` signature plus `threads:`; `evaluate(_:threads:)` runs any `LossCase`
 /// (inputs are rounded to Float32, outputs widened to Double) for the conformance runner.
-public enum Fast {
+package enum Fast {
     /// Evaluates one case in Float32. Gradients only when the case has `grad_output`.
     /// Raises the same `LossError` kinds as the Reference.
-    public static func evaluate(_ c: LossCase, threads: Int = Parallel.defaultThreads) throws -> LossResult {
+    package static func evaluate(_ c: LossCase, threads: Int = Parallel.defaultThreads) throws -> LossResult {
         let prepared = try Prepared(c)
         let r = try prepared.run(threads: threads)
         return LossResult(outputs: r.outputs.mapValues { $0.map(Double.init) })
@@ -18,19 +18,19 @@ public enum Fast {
 
     /// A case with its arguments already rounded to Float32 and its options decoded, so that
     /// repeated runs (benchmarks) measure the loss alone.
-    public struct Prepared: Sendable {
+    package struct Prepared: Sendable {
         let arguments: FastArguments
         let options: LossOptions
-        public let loss: LossKind
+        package let loss: LossKind
 
-        public init(_ c: LossCase) throws {
+        package init(_ c: LossCase) throws {
             try c.checkArgumentNames()
             options = try c.decodedOptions()
             arguments = try FastArguments(c)
             loss = c.loss
         }
 
-        public func run(threads: Int = Parallel.defaultThreads) throws -> FastResult {
+        package func run(threads: Int = Parallel.defaultThreads) throws -> FastResult {
             let (a, o) = (arguments, options)
             switch loss {
             case .l1Loss: return try l1Loss(a, o, threads: threads)
@@ -60,10 +60,10 @@ public enum Fast {
 }
 
 /// What a Fast loss returns: Float tensors keyed by role (`output`, `grad_<argument>`).
-public struct FastResult: Sendable {
-    public var outputs: [String: Tensor<Float>]
-    public init(outputs: [String: Tensor<Float>] = [:]) { self.outputs = outputs }
-    public var output: Tensor<Float>? { outputs["output"] }
+package struct FastResult: Sendable {
+    package var outputs: [String: Tensor<Float>]
+    package init(outputs: [String: Tensor<Float>] = [:]) { self.outputs = outputs }
+    package var output: Tensor<Float>? { outputs["output"] }
 }
 
 /// A case's arguments rounded to Float32 once (the golden inputs are Float32-exact, so this is

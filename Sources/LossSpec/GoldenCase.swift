@@ -1,4 +1,3 @@
-import LossSpec
 
 /// A case's family (Docs/GoldenDatabase.md).
 public enum CaseFamily: String, Sendable, CaseIterable, Codable {

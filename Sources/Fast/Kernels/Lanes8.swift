@@ -1,35 +1,45 @@
+#if LOSSBENCH_AVX2
 import CVectorMath
+#endif
 
 /// 8-lane Float kernels: the width of `VectorMath`'s AVX2 exp and log, so losses with a
 /// transcendental per element make one vector operation per 8 elements and never split registers.
-public enum Lanes8 {
-    public typealias V = SIMD8<Float>
+package enum Lanes8 {
+    package typealias V = SIMD8<Float>
 
     /// Elements summed in Float per lane before the block is widened to Double: 1024 elements are
     /// 32 adds per lane over 4 accumulators, so a chunk's sum error stays near 32·eps32·Σ|term|
     /// however long the range.
-    public static let block = 1024
+    package static let block = 1024
 
     /// `n` lanes (1...8) from `p + i`; the rest are `pad`, a value the caller's math is safe on.
     @inlinable @inline(__always)
-    public static func load(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int, pad: Float = 0) -> V {
+    package static func load(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int, pad: Float = 0) -> V {
         if n == 8 { return UnsafeRawPointer(p + i).loadUnaligned(as: V.self) }
+        #if LOSSBENCH_AVX2
         return lb_load_first8(p + i, n, pad)  // masked: lane inserts stall on store forwarding
+        #else
+        return PortableMath.loadFirst8(p + i, n, pad)
+        #endif
     }
 
     /// Stores the first `n` lanes (1...8) at `p + i`.
     @inlinable @inline(__always)
-    public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
+    package static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
         if n == 8 {
             UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self)
             return
         }
+        #if LOSSBENCH_AVX2
         lb_store_first8(p + i, n, v)
+        #else
+        PortableMath.storeFirst8(p + i, n, v)
+        #endif
     }
 
     /// Lanes `0..<n` true.
     @inlinable @inline(__always)
-    public static func mask(_ n: Int) -> SIMDMask<SIMD8<Int32>> {
+    package static func mask(_ n: Int) -> SIMDMask<SIMD8<Int32>> {
         // Compared as Float (vcmpps), as `Streams.laneMask`: the Int32 compare goes lane by lane.
         V(0, 1, 2, 3, 4, 5, 6, 7) .< V(repeating: Float(Swift.min(n, 8)))
     }
@@ -40,7 +50,7 @@ public enum Lanes8 {
     /// Blocks of `block` elements from the range's start are summed in four Float accumulators
     /// and widened to Double, so the result depends only on the range, never on who runs it.
     @inlinable @inline(__always)
-    public static func blockSum(_ range: Range<Int>, _ step: (Int, Int) -> V) -> Double {
+    package static func blockSum(_ range: Range<Int>, _ step: (Int, Int) -> V) -> Double {
         var total = SIMD8<Double>()
         var i = range.lowerBound
         let end = range.upperBound
@@ -71,18 +81,18 @@ public enum Lanes8 {
 
 /// The logistic terms shared by binary_cross_entropy_with_logits and multilabel_soft_margin_loss,
 /// from one exp and one log1p per 8 elements.
-public struct LogisticTerms {
+package struct LogisticTerms {
     /// `e^{−|x|}`, from the inline `VectorMath.expNonPositive` (below 1 ulp; −|x| is its domain).
-    public var e: SIMD8<Float>
+    package var e: SIMD8<Float>
     /// `−logσ(x) = log1p(e) − min(x, 0) ≥ 0`.
-    public var negLogSigmoid: SIMD8<Float>
+    package var negLogSigmoid: SIMD8<Float>
     /// `−logσ(−x) = log1p(e) + max(x, 0) ≥ 0`.
-    public var negLogSigmoidOfNegative: SIMD8<Float>
+    package var negLogSigmoidOfNegative: SIMD8<Float>
 
     /// NaN stays NaN in both terms (the selects keep it); x = ±inf gives 0 and +inf.
     @inlinable @inline(__always)
-    public init(_ x: SIMD8<Float>) {
-        e = VectorMath.expNonPositive(-abs(x))
+    package init(_ x: SIMD8<Float>) {
+        e = VectorMath.expNonPositive(-VectorMath.abs(x))
         let softplus = VectorMath.log1pViaLog(e)
         negLogSigmoid = softplus - x.replacing(with: 0, where: x .> 0)
         negLogSigmoidOfNegative = softplus + x.replacing(with: 0, where: x .< 0)
@@ -90,7 +100,7 @@ public struct LogisticTerms {
 
     /// σ(x) from the same e^{−|x|}: 1/(1 + e) for x ≥ 0, e/(1 + e) below, so it never overflows.
     @inlinable @inline(__always)
-    public func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    package func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let r = 1 / (1 + e)
         return r.replacing(with: e * r, where: x .< 0)
     }
@@ -102,7 +112,7 @@ extension VectorMath {
     /// (Sterbenz), so the result keeps log's few-ulp relative accuracy even for tiny t; `u = 1`
     /// and t = +inf return t itself. t = −1 gives −inf and NaN stays NaN, as log1p does.
     @inlinable @inline(__always)
-    public static func log1pViaLog(_ t: SIMD8<Float>) -> SIMD8<Float> {
+    package static func log1pViaLog(_ t: SIMD8<Float>) -> SIMD8<Float> {
         let u = 1 + t
         let corrected = log(u) * (t / (u - 1))
         return corrected.replacing(with: t, where: (u .== 1) .| (t .== .infinity))

@@ -1,4 +1,6 @@
+#if LOSSBENCH_AVX2
 import CVectorMath
+#endif
 import Foundation
 
 /// Log-softmax building blocks for one row of C class scores.
@@ -117,8 +119,10 @@ enum SoftmaxRow {
             }
         } else {
             while i + 32 <= n {
+                #if LOSSBENCH_AVX2
                 lb_prefetch(x + n + i)
                 lb_prefetch(x + n + i + 16)
+                #endif
                 s0 += exp(Streams.load(x, i) - mv)
                 s1 += exp(Streams.load(x, i + 16) - mv)
                 i += 32

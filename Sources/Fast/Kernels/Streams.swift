@@ -1,4 +1,6 @@
+#if LOSSBENCH_AVX2
 import CVectorMath
+#endif
 
 /// Streaming SIMD kernels over unsafe Float buffers, specialised at each call site.
 ///
@@ -7,35 +9,44 @@ import CVectorMath
 /// then one masked partial block for the tail. The per-element function `f` is the same closure
 /// for body and tail, so a result never depends on where an element falls. Partial sums leave a
 /// range as Double: the caller combines chunk partials in chunk order (see `Parallel`).
-public enum Streams {
-    public typealias V = SIMD16<Float>
+package enum Streams {
+    package typealias V = SIMD16<Float>
 
     @inlinable @inline(__always)
-    public static func load(_ p: UnsafePointer<Float>, _ i: Int) -> V {
+    package static func load(_ p: UnsafePointer<Float>, _ i: Int) -> V {
         UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
     }
 
     @inlinable @inline(__always)
-    public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+    package static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self)
     }
 
     /// The first `n` lanes from `p + i`, the rest filled with `pad` (a value `f` is safe on).
     @inlinable @inline(__always)
-    public static func loadPartial(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int, pad: Float = 0) -> V {
+    package static func loadPartial(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int, pad: Float = 0) -> V {
         // Masked loads (see `lb_load_first8`): a lane-by-lane insert stalls on store forwarding.
+        #if LOSSBENCH_AVX2
         V(lowHalf: lb_load_first8(p + i, n, pad), highHalf: lb_load_first8(p + i + 8, n - 8, pad))
+        #else
+        V(lowHalf: PortableMath.loadFirst8(p + i, n, pad), highHalf: PortableMath.loadFirst8(p + i + 8, n - 8, pad))
+        #endif
     }
 
     @inlinable @inline(__always)
-    public static func storePartial(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
+    package static func storePartial(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
+        #if LOSSBENCH_AVX2
         lb_store_first8(p + i, n, v.lowHalf)
         lb_store_first8(p + i + 8, n - 8, v.highHalf)
+        #else
+        PortableMath.storeFirst8(p + i, n, v.lowHalf)
+        PortableMath.storeFirst8(p + i + 8, n - 8, v.highHalf)
+        #endif
     }
 
     /// Lanes `0..<n` true.
     @inlinable @inline(__always)
-    public static func laneMask(_ n: Int) -> SIMDMask<SIMD16<Int32>> {
+    package static func laneMask(_ n: Int) -> SIMDMask<SIMD16<Int32>> {
         // Compared as Float (vcmpps): the SIMD16<Int32> comparison compiles lane by lane through
         // the stack. Lane indices and any n ≤ 2^24 are exact in Float.
         V(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< V(repeating: Float(Swift.min(n, 16)))
@@ -43,7 +54,7 @@ public enum Streams {
 
     /// Horizontal sum, widened to Double lane by lane.
     @inlinable @inline(__always)
-    public static func widenSum(_ v: V) -> Double {
+    package static func widenSum(_ v: V) -> Double {
         let lo = SIMD8<Double>(SIMD8<Float>(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]))
         let hi = SIMD8<Double>(SIMD8<Float>(v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15]))
         return (lo + hi).sum()
@@ -51,7 +62,7 @@ public enum Streams {
 
     /// Σ f(x[i], y[i]) over `range`.
     @inlinable @inline(__always)
-    public static func sum(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ range: Range<Int>,
+    package static func sum(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ range: Range<Int>,
                            _ f: (V, V) -> V) -> Double {
         var a0 = V(), a1 = V(), a2 = V(), a3 = V()
         var i = range.lowerBound
@@ -77,7 +88,7 @@ public enum Streams {
 
     /// out[i] = f(x[i], y[i]) over `range`.
     @inlinable @inline(__always)
-    public static func map(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    package static func map(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                            _ range: Range<Int>, _ f: (V, V) -> V) {
         var i = range.lowerBound
         let end = range.upperBound
@@ -94,7 +105,7 @@ public enum Streams {
     /// One pass over x, y (and g, when per-element): `out0[i], out1[i] = f(x[i], y[i], g[i])`
     /// and returns Σ of f's third result — the fused forward+backward of a binary loss.
     @inlinable @inline(__always)
-    public static func fused(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>?,
+    package static func fused(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>?,
                              _ out0: UnsafeMutablePointer<Float>?, _ out1: UnsafeMutablePointer<Float>?,
                              _ range: Range<Int>, _ f: (V, V, V) -> (V, V, V)) -> Double {
         var a0 = V(), a1 = V()

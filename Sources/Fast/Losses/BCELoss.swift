@@ -10,7 +10,7 @@ extension Fast {
     /// log and one log1p per 8 elements. A weight of another shape is expanded once beforehand.
     /// Accuracy: each element carries the ≤ 4 ulp of libmvec's log/log1p plus a few roundings;
     /// sums are per-lane Float over 1 K-element blocks, combined in Double in chunk order.
-    public static func binaryCrossEntropy(input: Tensor<Float>, target: Tensor<Float>, weight: Tensor<Float>? = nil,
+    package static func binaryCrossEntropy(input: Tensor<Float>, target: Tensor<Float>, weight: Tensor<Float>? = nil,
                                           reduction: Reduction = .mean, gradOutput: Tensor<Float>? = nil,
                                           threads: Int = Parallel.defaultThreads) throws -> FastResult {
         try BCEValidation.checkTargetShape(input: input.shape, target: target.shape)

@@ -13,7 +13,7 @@ extension Fast {
     /// Cost: one fused pass per chunk, one vector exp and one log1p per 8 elements; weight and
     /// pos_weight of other shapes are expanded once beforehand. Accuracy: a few roundings plus
     /// libmvec's ≤ 4 ulp per element; sums per-lane Float over 1 K-element blocks, then Double.
-    public static func binaryCrossEntropyWithLogits(
+    package static func binaryCrossEntropyWithLogits(
         input: Tensor<Float>, target: Tensor<Float>, weight: Tensor<Float>? = nil, posWeight: Tensor<Float>? = nil,
         reduction: Reduction = .mean, gradOutput: Tensor<Float>? = nil, threads: Int = Parallel.defaultThreads
     ) throws -> FastResult {

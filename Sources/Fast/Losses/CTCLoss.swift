@@ -15,7 +15,7 @@ extension Fast {
     ///
     /// Accuracy: every recursion step adds one Float rounding of magnitude |α|, so α, β and the loss
     /// carry an absolute error ~u·Σ_t max|lp_t| — the Reference's scale for this loss.
-    public static func ctcLoss(logProbs: Tensor<Float>, targets: Tensor<Int64>, inputLengths: Tensor<Int64>,
+    package static func ctcLoss(logProbs: Tensor<Float>, targets: Tensor<Int64>, inputLengths: Tensor<Int64>,
                                targetLengths: Tensor<Int64>, blank: Int = 0, reduction: Reduction = .mean,
                                zeroInfinity: Bool = false, gradOutput: Tensor<Float>? = nil,
                                threads: Int = Parallel.defaultThreads) throws -> FastResult {

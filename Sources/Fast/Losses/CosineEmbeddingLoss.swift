@@ -14,7 +14,7 @@ extension Fast {
     /// Reference's structure in scalar Float loops with Double sums.
     /// Accuracy: dot and norms are per-lane Float sums over at most D/32 terms each; cos takes a
     /// few more roundings (scale Σ|x1·x2|/√(AB), see the Reference).
-    public static func cosineEmbeddingLoss(input1: Tensor<Float>, input2: Tensor<Float>, target: Tensor<Float>,
+    package static func cosineEmbeddingLoss(input1: Tensor<Float>, input2: Tensor<Float>, target: Tensor<Float>,
                                            margin: Float = 0, reduction: Reduction = .mean,
                                            gradOutput: Tensor<Float>? = nil,
                                            threads: Int = Parallel.defaultThreads) throws -> FastResult {

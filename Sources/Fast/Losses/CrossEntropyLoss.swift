@@ -16,7 +16,7 @@ extension Fast {
     /// `Parallel.elementChunk` elements across threads. K-dim inputs (classes `S` apart) use a scalar strided path.
     /// Accuracy: `logp` to a few ulp of `|x − m| + log S`; row sums in Float per lane, the
     /// reduction in Double in chunk order.
-    public static func crossEntropy(input: Tensor<Float>, target: Tensor<Int64>, weight: Tensor<Float>? = nil,
+    package static func crossEntropy(input: Tensor<Float>, target: Tensor<Int64>, weight: Tensor<Float>? = nil,
                                     ignoreIndex: Int = -100, reduction: Reduction = .mean, labelSmoothing: Double = 0,
                                     gradOutput: Tensor<Float>? = nil,
                                     threads: Int = Parallel.defaultThreads) throws -> FastResult {
@@ -37,7 +37,7 @@ extension Fast {
     /// the target (`q = Σ w·y'·(x − m) − log S·Σ w·y'`), storing the numerators when a gradient
     /// is wanted; the backward is one more pass writing both gradients. K-dim inputs use the
     /// scalar strided path. Accuracy as for index targets.
-    public static func crossEntropy(input: Tensor<Float>, probabilities target: Tensor<Float>,
+    package static func crossEntropy(input: Tensor<Float>, probabilities target: Tensor<Float>,
                                     weight: Tensor<Float>? = nil, ignoreIndex: Int = -100,
                                     reduction: Reduction = .mean, labelSmoothing: Double = 0,
                                     gradOutput: Tensor<Float>? = nil,

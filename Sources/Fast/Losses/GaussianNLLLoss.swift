@@ -38,7 +38,7 @@ extension Fast {
     /// (forward), two more divisions with gradients, all in the same pass. Accuracy: a few roundings
     /// and libmvec's ≤ 4 ulp log per element; eps is rounded to Float32 (a var between the two
     /// roundings of eps moves the loss by at most eps·2⁻²⁴ relative). Sums as in `FastElementwise`.
-    public static func gaussianNLLLoss(input: Tensor<Float>, target: Tensor<Float>, variance: Tensor<Float>,
+    package static func gaussianNLLLoss(input: Tensor<Float>, target: Tensor<Float>, variance: Tensor<Float>,
                                        full: Bool = false, eps: Float = 1e-6, reduction: Reduction = .mean,
                                        gradOutput: Tensor<Float>? = nil,
                                        threads: Int = Parallel.defaultThreads) throws -> FastResult {

@@ -10,7 +10,7 @@ extension Fast {
     /// on the broadcast shape and the input gradient summed back (general path).
     /// Accuracy: one rounding for `margin − x`, one for the sum of the branches; the gradient is
     /// exact up to the upstream; sums are per-lane Float within a chunk, combined in Double.
-    public static func hingeEmbeddingLoss(input: Tensor<Float>, target: Tensor<Float>, margin: Float = 1,
+    package static func hingeEmbeddingLoss(input: Tensor<Float>, target: Tensor<Float>, margin: Float = 1,
                                           reduction: Reduction = .mean, gradOutput: Tensor<Float>? = nil,
                                           threads: Int = Parallel.defaultThreads) throws -> FastResult {
         let full = try Shape.broadcast([("input", input.shape), ("target", target.shape)])

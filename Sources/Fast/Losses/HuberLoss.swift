@@ -4,7 +4,7 @@ import LossSpec
 /// stays NaN), exactly PyTorch's kernels and their branch choice at |d| = δ.
 enum HuberKernel: RegressionKernel {
     @inline(__always) static func loss(_ d: SIMD16<Float>, _ delta: Float) -> SIMD16<Float> {
-        let z = abs(d)
+        let z = VectorMath.abs(d)
         let linear = delta * (z - 0.5 * delta)
         return linear.replacing(with: 0.5 * z * z, where: z .< delta)
     }
@@ -23,7 +23,7 @@ extension Fast {
     /// (the linear branch cancels by at most a factor 3); sums per-lane Float per chunk, then Double.
     ///
     /// - Throws: `invalid_option` for δ ≤ 0 or NaN, besides the shared regression errors.
-    public static func huberLoss(input: Tensor<Float>, target: Tensor<Float>, weight: Tensor<Float>? = nil,
+    package static func huberLoss(input: Tensor<Float>, target: Tensor<Float>, weight: Tensor<Float>? = nil,
                                  reduction: Reduction = .mean, reductionIsDeprecatedAlias: Bool = false,
                                  delta: Double = 1, gradOutput: Tensor<Float>? = nil,
                                  threads: Int = Parallel.defaultThreads) throws -> FastResult {

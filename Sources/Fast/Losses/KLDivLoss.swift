@@ -36,7 +36,7 @@ extension Fast {
     /// element; forward+backward writes both gradients in the same pass. Accuracy: a few roundings
     /// and the vector log's ≤ 4 ulp (libmvec) or exp's < 1 ulp per element; sums as in `FastElementwise`. Float32 semantics: with
     /// `log_target`, exp(y) overflows above y ≈ 88.7.
-    public static func klDiv(input: Tensor<Float>, target: Tensor<Float>, reduction: Reduction = .mean,
+    package static func klDiv(input: Tensor<Float>, target: Tensor<Float>, reduction: Reduction = .mean,
                              logTarget: Bool = false, gradOutput: Tensor<Float>? = nil,
                              threads: Int = Parallel.defaultThreads) throws -> FastResult {
         let (shape, divisor) = try KLDivValidation.shape(input: input.shape, target: target.shape, reduction: reduction)

@@ -2,7 +2,7 @@ import LossSpec
 
 /// |x − y|, derivative PyTorch's `sgn(d) = (0 < d) − (d < 0)`: 0 at ±0 and at NaN.
 enum L1Kernel: RegressionKernel {
-    @inline(__always) static func loss(_ d: SIMD16<Float>, _ p: Float) -> SIMD16<Float> { abs(d) }
+    @inline(__always) static func loss(_ d: SIMD16<Float>, _ p: Float) -> SIMD16<Float> { VectorMath.abs(d) }
     @inline(__always) static func derivative(_ d: SIMD16<Float>, _ p: Float) -> SIMD16<Float> {
         SIMD16<Float>().replacing(with: 1, where: d .> 0).replacing(with: -1, where: d .< 0)
     }
@@ -15,7 +15,7 @@ extension Fast {
     /// Cost: one read of input and target (equal shapes, no weight); forward+backward writes both
     /// gradients in the same pass. Accuracy: each element is exact to one rounding of d (|d| and
     /// the sign add none); sums are per-lane Float within a chunk, combined in Double.
-    public static func l1Loss(input: Tensor<Float>, target: Tensor<Float>, weight: Tensor<Float>? = nil,
+    package static func l1Loss(input: Tensor<Float>, target: Tensor<Float>, weight: Tensor<Float>? = nil,
                               reduction: Reduction = .mean, reductionIsDeprecatedAlias: Bool = false,
                               gradOutput: Tensor<Float>? = nil, threads: Int = Parallel.defaultThreads) throws -> FastResult {
         try FastRegression.evaluate(L1Kernel.self, parameter: 0, input: input, target: target, weight: weight,

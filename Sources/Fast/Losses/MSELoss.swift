@@ -13,7 +13,7 @@ extension Fast {
     /// Cost: one read of input and target; forward+backward also writes both gradients in the
     /// same pass. Accuracy: each element is exact to one rounding of d and one of d²; sums are
     /// per-lane Float over at most 1 K elements, combined in Double.
-    public static func mseLoss(input: Tensor<Float>, target: Tensor<Float>, weight: Tensor<Float>? = nil,
+    package static func mseLoss(input: Tensor<Float>, target: Tensor<Float>, weight: Tensor<Float>? = nil,
                                reduction: Reduction = .mean, reductionIsDeprecatedAlias: Bool = false,
                                gradOutput: Tensor<Float>? = nil, threads: Int = Parallel.defaultThreads) throws -> FastResult {
         try FastRegression.evaluate(MSEKernel.self, parameter: 0, input: input, target: target, weight: weight,

@@ -10,7 +10,7 @@ extension Fast {
     /// first materialised on the broadcast shape and their gradients summed back (general path).
     /// Accuracy: z = −y·(x1 − x2) + margin takes three roundings; each gradient one; sums are
     /// per-lane Float within a chunk, combined in Double.
-    public static func marginRankingLoss(input1: Tensor<Float>, input2: Tensor<Float>, target: Tensor<Float>,
+    package static func marginRankingLoss(input1: Tensor<Float>, input2: Tensor<Float>, target: Tensor<Float>,
                                          margin: Float = 0, reduction: Reduction = .mean,
                                          gradOutput: Tensor<Float>? = nil,
                                          threads: Int = Parallel.defaultThreads) throws -> FastResult {

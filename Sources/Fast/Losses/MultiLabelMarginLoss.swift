@@ -13,7 +13,7 @@ extension Fast {
     /// integers in Float) and scales the row once by s = u/C, so each gradient is one rounding from
     /// exact. Rows are chunked by `MarginLossRows`. Accuracy: z one rounding from exact; a row sums
     /// |J|·C/16 terms per lane in Float, rows add up in Double.
-    public static func multilabelMarginLoss(input: Tensor<Float>, target: Tensor<Int64>,
+    package static func multilabelMarginLoss(input: Tensor<Float>, target: Tensor<Int64>,
                                             reduction: Reduction = .mean, gradOutput: Tensor<Float>? = nil,
                                             threads: Int = Parallel.defaultThreads) throws -> FastResult {
         let layout = try MarginLossValidation.multilabelMargin(input: input.shape, target: target.shape,

@@ -15,7 +15,7 @@ extension Fast {
     ///
     /// Accuracy: a few roundings plus libmvec's ≤ 4 ulp per element; row sums are per-lane Float
     /// over 1 K-element blocks widened to Double; the batch reduction is in Double.
-    public static func multilabelSoftMarginLoss(
+    package static func multilabelSoftMarginLoss(
         input: Tensor<Float>, target: Tensor<Float>, weight: Tensor<Float>? = nil,
         reduction: Reduction = .mean, gradOutput: Tensor<Float>? = nil, threads: Int = Parallel.defaultThreads
     ) throws -> FastResult {

@@ -12,7 +12,7 @@ extension Fast {
     /// gradient, `−s·(active count)` (p = 1) or `−2s·Σz` (p = 2), comes from the same pass.
     /// Rows are chunked by `MarginLossRows`. Accuracy: each z is one rounding from exact; a row
     /// sums ≤ C/32 terms per lane in Float, rows add up in Double.
-    public static func multiMarginLoss(input: Tensor<Float>, target: Tensor<Int64>, p: Double = 1,
+    package static func multiMarginLoss(input: Tensor<Float>, target: Tensor<Int64>, p: Double = 1,
                                        margin: Float = 1, weight: Tensor<Float>? = nil,
                                        reduction: Reduction = .mean, gradOutput: Tensor<Float>? = nil,
                                        threads: Int = Parallel.defaultThreads) throws -> FastResult {

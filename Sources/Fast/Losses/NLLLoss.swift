@@ -53,7 +53,7 @@ extension Fast {
     /// only at the targeted entries); the gradient is a zero-filled tensor with one scatter per
     /// position. Accuracy: each term is one product; sums are accumulated in Double per chunk of
     /// positions and combined in chunk order.
-    public static func nllLoss(input: Tensor<Float>, target: Tensor<Int64>, weight: Tensor<Float>? = nil,
+    package static func nllLoss(input: Tensor<Float>, target: Tensor<Int64>, weight: Tensor<Float>? = nil,
                                ignoreIndex: Int = -100, reduction: Reduction = .mean,
                                gradOutput: Tensor<Float>? = nil, threads: Int = Parallel.defaultThreads) throws -> FastResult {
         let (layout, w) = try NLLValidation.check(input: input.shape, target: target.shape, weight: weight)

@@ -54,7 +54,7 @@ extension Fast {
     /// few roundings plus the vector exp's < 1 ulp or log's ≤ 4 ulp (libmvec) per element (½·log 2πy is taken as ½·log y + ½·log 2π,
     /// which differs only where the Stirling term is masked); sums as in `FastElementwise`.
     /// Float32 semantics: exp(x) overflows above x ≈ 88.7, and eps is rounded to Float32.
-    public static func poissonNLLLoss(input: Tensor<Float>, target: Tensor<Float>, logInput: Bool = true,
+    package static func poissonNLLLoss(input: Tensor<Float>, target: Tensor<Float>, logInput: Bool = true,
                                       full: Bool = false, eps: Float = 1e-8, reduction: Reduction = .mean,
                                       reductionIsDeprecatedAlias: Bool = false, gradOutput: Tensor<Float>? = nil,
                                       threads: Int = Parallel.defaultThreads) throws -> FastResult {

@@ -5,7 +5,7 @@ import LossSpec
 /// β = 0 is routed to `L1Kernel`.
 enum SmoothL1Kernel: RegressionKernel {
     @inline(__always) static func loss(_ d: SIMD16<Float>, _ beta: Float) -> SIMD16<Float> {
-        let z = abs(d)
+        let z = VectorMath.abs(d)
         let linear = z - 0.5 * beta
         return linear.replacing(with: 0.5 * z * z / beta, where: z .< beta)
     }
@@ -24,7 +24,7 @@ extension Fast {
     /// per-lane Float per chunk, then Double.
     ///
     /// - Throws: `invalid_option` for β < 0 or NaN, besides the shared regression errors.
-    public static func smoothL1Loss(input: Tensor<Float>, target: Tensor<Float>, reduction: Reduction = .mean,
+    package static func smoothL1Loss(input: Tensor<Float>, target: Tensor<Float>, reduction: Reduction = .mean,
                                     beta: Double = 1, gradOutput: Tensor<Float>? = nil,
                                     threads: Int = Parallel.defaultThreads) throws -> FastResult {
         try PointwiseRegressionValidation.beta(beta)

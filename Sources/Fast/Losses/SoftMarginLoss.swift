@@ -97,7 +97,7 @@ extension Fast {
     ///
     /// - Throws: `shape_mismatch` (target does not broadcast, or would enlarge the output, or a
     ///   grad_output of the wrong shape), `invalid_reduction` via the options.
-    public static func softMarginLoss(input: Tensor<Float>, target: Tensor<Float>, reduction: Reduction = .mean,
+    package static func softMarginLoss(input: Tensor<Float>, target: Tensor<Float>, reduction: Reduction = .mean,
                                       gradOutput: Tensor<Float>? = nil,
                                       threads: Int = Parallel.defaultThreads) throws -> FastResult {
         let shape = try SoftMarginValidation.shape(input: input.shape, target: target.shape)

@@ -9,7 +9,7 @@ extension Fast {
     /// each row for the forward, a second pass over the cached row for the gradients), rows chunked
     /// across threads; other p or broadcasting take the scalar general path. Accuracy: one Float
     /// sum of D terms per distance.
-    public static func tripletMarginLoss(anchor: Tensor<Float>, positive: Tensor<Float>, negative: Tensor<Float>,
+    package static func tripletMarginLoss(anchor: Tensor<Float>, positive: Tensor<Float>, negative: Tensor<Float>,
                                          margin: Double = 1, p: Double = 2, eps: Double = 1e-6, swap: Bool = false,
                                          reduction: Reduction = .mean, gradOutput: Tensor<Float>? = nil,
                                          threads: Int = Parallel.defaultThreads) throws -> FastResult {

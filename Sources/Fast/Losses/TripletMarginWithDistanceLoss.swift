@@ -9,7 +9,7 @@ extension Fast {
     /// norm clamped separately.
     ///
     /// Cost and accuracy: as `tripletMarginLoss` (both distances have a fused SIMD row kernel).
-    public static func tripletMarginWithDistanceLoss(
+    package static func tripletMarginWithDistanceLoss(
         anchor: Tensor<Float>, positive: Tensor<Float>, negative: Tensor<Float>,
         distanceFunction: DistanceFunction? = nil, margin: Double = 1, swap: Bool = false,
         reduction: Reduction = .mean, gradOutput: Tensor<Float>? = nil, threads: Int = Parallel.defaultThreads

@@ -8,19 +8,19 @@ import Synchronization
 /// never on the thread count; every chunk writes its own partial result and partials are combined
 /// in chunk order by the caller. So the result is bit-identical for 1, 2 or 64 threads.
 /// Small problems (fewer than `minChunksPerWorker` chunks per worker) run on the calling thread.
-public enum Parallel {
+package enum Parallel {
     /// Threads used when a caller does not say: the machine's active cores.
-    public static let defaultThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    package static let defaultThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Default chunk for streaming elementwise kernels: 4 K floats (16 KiB per input stream).
     /// Small enough that a chunk's per-lane Float partial sums stay short (≤ 64 terms per lane)
     /// and that a 4099-element golden case already crosses a boundary; large enough that the
     /// per-chunk cost (a closure call and one partial) is noise next to 4 K elements of work.
-    public static let elementChunk = 4096
+    package static let elementChunk = 4096
 
     /// Number of chunks of `chunk` items covering `count` items.
     @inlinable
-    public static func chunkCount(_ count: Int, chunk: Int) -> Int {
+    package static func chunkCount(_ count: Int, chunk: Int) -> Int {
         count == 0 ? 0 : (count + chunk - 1) / chunk
     }
 
@@ -40,16 +40,16 @@ public enum Parallel {
     /// 16 K-element l1_loss forward ran in 9 µs on two threads and 4 µs on one). PyTorch's CPU
     /// kernels use the same 32 K-element grain. Callers whose chunks are much heavier (one CTC
     /// sequence) pass a smaller grain.
-    public static let minChunksPerWorker = 8
+    package static let minChunksPerWorker = 8
 
     /// Replaces every caller's grain while bound (`Parallel.$grainOverride.withValue(1) { … }`):
     /// thread-determinism checks bind 1 so that even small cases are split across all threads.
-    @TaskLocal public static var grainOverride: Int?
+    @TaskLocal package static var grainOverride: Int?
 
     /// The threads a problem of `chunks` chunks uses: up to `threads`, with at least `grain`
     /// chunks each, so small problems stay on the calling thread.
     @inlinable
-    public static func workers(chunks: Int, threads: Int, grain: Int = minChunksPerWorker) -> Int {
+    package static func workers(chunks: Int, threads: Int, grain: Int = minChunksPerWorker) -> Int {
         max(1, min(max(1, threads), chunks / max(1, grainOverride ?? grain)))
     }
 
@@ -60,7 +60,7 @@ public enum Parallel {
     /// instead of delaying the join. Which thread runs a chunk never affects its result: each
     /// chunk's work and output slot are fixed by its index.
     @inlinable
-    public static func forEachChunk(count: Int, chunk: Int, threads: Int, grain: Int = minChunksPerWorker,
+    package static func forEachChunk(count: Int, chunk: Int, threads: Int, grain: Int = minChunksPerWorker,
                                     _ body: (Int, Range<Int>) -> Void) {
         let chunks = chunkCount(count, chunk: chunk)
         let workers = workers(chunks: chunks, threads: threads, grain: grain)
@@ -86,7 +86,7 @@ public enum Parallel {
 
     /// Computes one partial per chunk with `body` and returns them in chunk order.
     @inlinable
-    public static func mapChunks<P>(count: Int, chunk: Int, threads: Int, grain: Int = minChunksPerWorker,
+    package static func mapChunks<P>(count: Int, chunk: Int, threads: Int, grain: Int = minChunksPerWorker,
                                     initial: P, _ body: (Range<Int>) -> P) -> [P] {
         var partials = [P](repeating: initial, count: chunkCount(count, chunk: chunk))
         partials.withUnsafeMutableBufferPointer { out in
