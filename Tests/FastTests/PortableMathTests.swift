@@ -47,7 +47,7 @@ import Testing
     /// 1.004 ulp worst (near x = 26.72): the reduction interval is ±ln2/2, so r's own rounding
     /// reaches a quarter ulp of the result.
     @Test func expIsWithinOneAndAHundredthUlp() {
-        let w = Self.sweep(-104, 89, stride: 61, PortableMath.exp, Foundation.exp)
+        let w = Self.sweep(-104, 89, stride: 251, PortableMath.exp, Foundation.exp)
         #expect(w.ulp < 1.01, "worst \(w.ulp) ulp at \(w.at)")
     }
 
@@ -58,12 +58,12 @@ import Testing
     }
 
     @Test func log1pIsWithinOneAndAHalfUlp() {
-        let w = Self.sweep(-0.99999994, 1e30, stride: 127, PortableMath.log1p, Foundation.log1p)
+        let w = Self.sweep(-0.99999994, 1e30, stride: 251, PortableMath.log1p, Foundation.log1p)
         #expect(w.ulp < 1.5, "worst \(w.ulp) ulp at \(w.at)")
     }
 
     @Test func expm1IsWithinOneAndAHalfUlp() {
-        let w = Self.sweep(-104, 88.7, stride: 127, PortableMath.expm1, Foundation.expm1)
+        let w = Self.sweep(-104, 88.7, stride: 251, PortableMath.expm1, Foundation.expm1)
         #expect(w.ulp < 1.5, "worst \(w.ulp) ulp at \(w.at)")
     }
 
