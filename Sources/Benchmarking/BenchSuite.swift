@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 import Generator
 
 /// One benchmark problem: a loss on fixed, seeded inputs of a given size.

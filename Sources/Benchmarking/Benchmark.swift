@@ -58,11 +58,7 @@ package enum Benchmark {
 
     @inline(never)
     package static func calibrationKernel() -> Double {
-        calibrationData.withUnsafeBufferPointer { b in
-            var total = 0.0
-            for _ in 0..<64 { total += Streams.sum(b.baseAddress!, b.baseAddress!, 0..<b.count) { x, _ in x } }
-            return total
-        }
+        calibrationData.withUnsafeBufferPointer { Yardsticks.calibrationSum($0, repeats: 64) }
     }
 
     /// One calibration time: the faster of two back-to-back runs, so the first run's cache and
@@ -127,14 +123,10 @@ package enum Benchmark {
         for p in prepared { _ = try p.run(threads: threads) }  // fail before timing if a case is rejected
         let timings = try a.withUnsafeBufferPointer { pa in
             try b.withUnsafeBufferPointer { pb in
-                let x = UncheckedPointer(pa.baseAddress!), y = UncheckedPointer(pb.baseAddress!)
+                let x = pa.baseAddress!, y = pb.baseAddress!
                 var sink = 0.0
                 let baseline: () throws -> Void = {
-                    let partials = Parallel.mapChunks(count: elements, chunk: Parallel.elementChunk, threads: threads,
-                                                      initial: 0.0) { range in
-                        plainSum(x.pointer, y.pointer, range)
-                    }
-                    sink += partials.reduce(0, +)
+                    sink += Yardsticks.plainSum(x, y, count: elements, threads: threads)
                 }
                 let bodies = [baseline] + prepared.map { p in { () throws -> Void in _ = try p.run(threads: threads) } }
                 let result = try sampleRoundRobin(settings, bodies)
@@ -177,32 +169,4 @@ package enum Benchmark {
         if sink.isNaN { print("") }
         return timings
     }
-}
-
-/// Σ x[i] + y[i] over `range` with four SIMD16 accumulators, written out explicitly (no closure)
-/// so that nothing but the loads and adds can limit it: the fair read-bandwidth yardstick.
-@inline(never)
-func plainSum(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ range: Range<Int>) -> Double {
-    typealias V = SIMD16<Float>
-    var a0 = V(), a1 = V(), a2 = V(), a3 = V()
-    var i = range.lowerBound
-    while i + 32 <= range.upperBound {
-        a0 += Streams.load(x, i)
-        a1 += Streams.load(y, i)
-        a2 += Streams.load(x, i + 16)
-        a3 += Streams.load(y, i + 16)
-        i += 32
-    }
-    var tail = 0.0
-    while i < range.upperBound {
-        tail += Double(x[i]) + Double(y[i])
-        i += 1
-    }
-    return Streams.widenSum((a0 + a1) + (a2 + a3)) + tail
-}
-
-/// A read-only pointer shared by benchmark worker threads.
-struct UncheckedPointer: @unchecked Sendable {
-    let pointer: UnsafePointer<Float>
-    init(_ p: UnsafePointer<Float>) { pointer = p }
 }

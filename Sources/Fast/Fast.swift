@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The Float32 implementation of PyTorch's 21 losses: SIMD kernels over unsafe buffers, fused
 /// forward/backward passes, and deterministic multithreading (results are bit-identical for any

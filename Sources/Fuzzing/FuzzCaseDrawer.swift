@@ -1,6 +1,6 @@
 import Foundation
 import Generator
-import LossSpec
+@_spi(Kernels) import LossSpec
 import Reference
 
 /// Draws one random case per call: any of the 21 losses, every reduction and option, and the

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 import Reference
 
 /// The per-loss structure the invariants need: what 'mean' divides by (spec, each loss's

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 import Conformance
 
 /// Greedy shrinking of a failing case to a minimal one that still fails the same property.

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// A recipe for one golden case: everything but the expected values, which the Reference computes.
 package struct CaseRecipe: Sendable {

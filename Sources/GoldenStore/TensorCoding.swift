@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The byte encoding of tensor data: row-major, 8 bytes per element, little-endian
 /// (IEEE-754 binary64 for float64, two's complement for int64).

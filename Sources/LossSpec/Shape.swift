@@ -1,11 +1,11 @@
 /// Shape arithmetic shared by both implementations: element counts, row-major strides and
 /// NumPy/PyTorch broadcasting (Docs/Semantics.md#shapes). No numerics here.
-package enum Shape {
+@_spi(Kernels) public enum Shape {
     /// Product of the sizes; 1 for a 0-dim shape.
-    package static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+    public static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
 
     /// Product of the sizes, or nil if it overflows `Int`.
-    package static func countIfRepresentable(_ shape: [Int]) -> Int? {
+    public static func countIfRepresentable(_ shape: [Int]) -> Int? {
         var n = 1
         for s in shape {
             let (r, overflow) = n.multipliedReportingOverflow(by: s)
@@ -16,7 +16,7 @@ package enum Shape {
     }
 
     /// Row-major strides in elements.
-    package static func strides(_ shape: [Int]) -> [Int] {
+    public static func strides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
         var acc = 1
         for axis in shape.indices.reversed() {
@@ -30,7 +30,7 @@ package enum Shape {
     ///
     /// - Throws: `shape_mismatch` naming both arguments and the first non-singleton axis that differs,
     ///   in PyTorch's words.
-    package static func broadcast(_ shapes: [(name: String, shape: [Int])]) throws -> [Int] {
+    public static func broadcast(_ shapes: [(name: String, shape: [Int])]) throws -> [Int] {
         var result: [Int] = []
         var resultOwner = ""
         for (name, shape) in shapes {
@@ -56,7 +56,7 @@ package enum Shape {
 
     /// For every element of `target` (row-major), the flat index of the element of `source` that
     /// broadcasting reads. `source` must broadcast to `target`.
-    package static func broadcastIndices(from source: [Int], to target: [Int]) -> [Int] {
+    public static func broadcastIndices(from source: [Int], to target: [Int]) -> [Int] {
         precondition(source.count <= target.count, "cannot broadcast \(source) to \(target)")
         let total = count(target)
         if source == target { return Array(0..<total) }
@@ -89,7 +89,7 @@ package enum Shape {
     }
 
     /// Whether `shape` broadcasts to `target` without enlarging it.
-    package static func broadcasts(_ shape: [Int], to target: [Int]) -> Bool {
+    public static func broadcasts(_ shape: [Int], to target: [Int]) -> Bool {
         guard shape.count <= target.count else { return false }
         let offset = target.count - shape.count
         return shape.indices.allSatisfy { shape[$0] == 1 || shape[$0] == target[$0 + offset] }

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The Double-precision reference implementation of PyTorch's 21 losses: forward, gradients of
 /// `sum(grad_output * output)` for every argument PyTorch differentiates, and the error scale of

@@ -1,5 +1,5 @@
 import Testing
-import LossSpec
+@_spi(Kernels) import LossSpec
 import Reference
 @testable import Fast
 

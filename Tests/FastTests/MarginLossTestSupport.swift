@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// Additions to the margin-loss test helpers (`MarginLossSupport.swift`) for the class-index
 /// margin losses (multi_margin, multilabel_margin).

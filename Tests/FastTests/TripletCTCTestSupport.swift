@@ -1,6 +1,6 @@
 import Testing
 import Generator
-import LossSpec
+@_spi(Kernels) import LossSpec
 import Reference
 @testable import Fast
 

@@ -1,5 +1,5 @@
 import Testing
-@testable import LossSpec
+@_spi(Kernels) @testable import LossSpec
 
 @Suite struct ShapeTests {
     @Test(arguments: [

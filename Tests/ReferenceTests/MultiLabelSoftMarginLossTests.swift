@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import LossSpec
+@_spi(Kernels) import LossSpec
 @testable import Reference
 
 @Suite struct MultiLabelSoftMarginLossTests {

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// Broadcasting for the general (slow) paths: materialise an argument on the broadcast shape,
 /// and sum a gradient back onto an argument's shape. The hot paths never come here: they run

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Fast {
     /// Binary cross entropy on probabilities in Float32, mirroring

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Fast {
     /// Connectionist temporal classification loss in Float32, mirroring

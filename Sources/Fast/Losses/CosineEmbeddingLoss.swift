@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Fast {
     /// Cosine embedding loss in Float32, mirroring `torch.nn.functional.cosine_embedding_loss` (see

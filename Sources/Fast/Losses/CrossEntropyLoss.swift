@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Fast {
     /// Cross entropy of logits with class-index targets in Float32, mirroring

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The per-element function of a loss whose unreduced value at each element of the broadcast shape
 /// depends only on its arguments there (PoissonNLL, GaussianNLL, KLDiv), on 8 lanes — the width of

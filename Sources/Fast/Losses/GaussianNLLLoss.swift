@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// GaussianNLL on 8 lanes (`Reference.gaussianNLLLoss` for the definition): arguments input x,
 /// target y, var.

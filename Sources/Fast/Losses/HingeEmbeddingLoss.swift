@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Fast {
     /// Hinge embedding loss in Float32, mirroring `torch.nn.functional.hinge_embedding_loss` (see

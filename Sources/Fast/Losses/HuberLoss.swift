@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// z = |d|: ½z² if z < δ, else δ·(z − ½δ); derivative −δ if d ≤ −δ, δ if d ≥ δ, else d (so NaN
 /// stays NaN), exactly PyTorch's kernels and their branch choice at |d| = δ.

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// KLDiv on 8 lanes (`Reference.klDiv` for the definition): arguments input x, target y.
 struct KLDivKernel: ElementwiseKernel {

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// |x − y|, derivative PyTorch's `sgn(d) = (0 < d) − (d < 0)`: 0 at ±0 and at NaN.
 enum L1Kernel: RegressionKernel {

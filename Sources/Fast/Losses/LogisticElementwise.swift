@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The buffers of one elementwise evaluation (binary_cross_entropy, binary_cross_entropy_with_logits),
 /// all of the input's shape. Shared across worker threads: every chunk reads and writes only its

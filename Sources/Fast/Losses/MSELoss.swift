@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// (x − y)², derivative 2(x − y).
 enum MSEKernel: RegressionKernel {

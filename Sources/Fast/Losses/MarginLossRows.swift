@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The row driver shared by the Fast margin losses (MultiMargin, MultiLabelMargin): allocates the
 /// unreduced output and the gradient, cuts the N rows into chunks of ≈`Parallel.elementChunk`

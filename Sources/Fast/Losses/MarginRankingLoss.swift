@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Fast {
     /// Margin ranking loss in Float32, mirroring `torch.nn.functional.margin_ranking_loss` (see

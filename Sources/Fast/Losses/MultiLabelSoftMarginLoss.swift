@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Fast {
     /// Multi-label one-versus-all logistic loss in Float32, mirroring

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Fast {
     /// Multi-class hinge loss in Float32, mirroring `torch.nn.functional.multi_margin_loss` (see

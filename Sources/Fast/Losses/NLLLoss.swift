@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The validated class-index target of NLL/CE: one class per position (−1 where ignored) and
 /// `W = Σ_{valid n} w_{y_n}`, the 'mean' divisor (Docs/Losses/nll_loss.md).

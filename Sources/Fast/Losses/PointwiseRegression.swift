@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 #if canImport(Glibc)
 import Glibc
 #endif

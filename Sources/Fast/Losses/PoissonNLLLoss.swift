@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// PoissonNLL on 8 lanes (`Reference.poissonNLLLoss` for the definition).
 struct PoissonKernel: ElementwiseKernel {

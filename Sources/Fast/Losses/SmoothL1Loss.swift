@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// z = |d|: ½z²/β if z < β, else z − ½β; derivative −1 if d ≤ −β, 1 if d ≥ β, else d/β (NaN stays
 /// NaN), exactly PyTorch's kernels (divisions, not reciprocals, to round as they do). β > 0 here:

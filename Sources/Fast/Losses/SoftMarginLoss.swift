@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// soft_margin_loss on 16 lanes, literally as PyTorch computes it: t = −y·x, z = exp(t),
 /// l = log1p(z), ∂l/∂x = −y·z/(1 + z). exp overflows to +inf for t > ~88.72, giving l = +inf and

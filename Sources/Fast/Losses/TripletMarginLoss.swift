@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Fast {
     /// Triplet margin loss in Float32, mirroring `torch.nn.functional.triplet_margin_loss(anchor,

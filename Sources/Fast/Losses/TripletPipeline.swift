@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The distance of a Fast triplet loss, in Float32 (Python scalars rounded as torch does).
 enum FastTripletDistance: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// ctc_loss (Docs/Losses/ctc_loss.md): padded and concatenated targets, unbatched `(T, C)` inputs with 0-dim,
 /// `(1)` and `(1, S)` companions, blank at 0, C − 1 and in the middle, zero-length targets, input

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The catalogue shared by the class-index losses (nll_loss, and cross_entropy with index targets):
 /// the `(C)`/`(N, C)`/`(N, C, d1, …, dk)` layouts, weight, ignore_index, W-divided 'mean', empty

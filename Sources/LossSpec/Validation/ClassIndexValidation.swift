@@ -5,18 +5,18 @@
 /// NLL/CE read `(C)`, `(N,C)` or `(N,C,d1,…,dk)` with the class dimension 1 (0 for 1-D input);
 /// a K-dim input is the same loss at every spatial position `(d1,…,dk)`, flattened to `S` positions
 /// per sample. (The margin losses' layout is `MarginLossLayout`.)
-package struct ClassScores: Sendable, Hashable {
+@_spi(Kernels) public struct ClassScores: Sendable, Hashable {
     /// N (1 for an unbatched input).
-    package let batch: Int
+    public let batch: Int
     /// C.
-    package let classes: Int
+    public let classes: Int
     /// S = d1·…·dk (1 without spatial dimensions).
-    package let spatial: Int
+    public let spatial: Int
     /// The input's shape without the class dimension: the shape of a class-index target and of the
     /// unreduced loss of NLL/CE.
-    package let positionShape: [Int]
+    public let positionShape: [Int]
 
-    package init(batch: Int, classes: Int, spatial: Int, positionShape: [Int]) {
+    public init(batch: Int, classes: Int, spatial: Int, positionShape: [Int]) {
         self.batch = batch
         self.classes = classes
         self.spatial = spatial
@@ -24,17 +24,17 @@ package struct ClassScores: Sendable, Hashable {
     }
 
     /// N·S, the number of positions that each get one loss term.
-    @inlinable package var positions: Int { batch * spatial }
+    @inlinable public var positions: Int { batch * spatial }
 
     /// Flat row-major index of class `c` at position `p` (p = n·S + s).
     @inlinable
-    package func index(position p: Int, class c: Int) -> Int {
+    public func index(position p: Int, class c: Int) -> Int {
         let n = p / spatial, s = p % spatial
         return (n * classes + c) * spatial + s
     }
 
     /// The layout of an NLL/CE input: rank ≥ 1, class dimension 1 (0 for 1-D input).
-    package static func classIndexed(input shape: [Int]) throws -> ClassScores {
+    public static func classIndexed(input shape: [Int]) throws -> ClassScores {
         switch shape.count {
         case 0:
             throw LossError(.shapeMismatch, argument: "input",
@@ -50,7 +50,7 @@ package struct ClassScores: Sendable, Hashable {
 
     /// Checks a class-weight tensor: 1-D of length C (Docs/Losses/cross_entropy.md, Docs/Losses/nll_loss.md, Docs/Losses/multi_margin_loss.md), and returns its elements.
     /// `weight` of a 0-dim or 2-D shape is rejected even when it holds C elements, as PyTorch does.
-    package static func classWeight<S>(_ weight: Tensor<S>?, classes: Int) throws -> [S]? {
+    public static func classWeight<S>(_ weight: Tensor<S>?, classes: Int) throws -> [S]? {
         try MarginLossValidation.classWeight(shape: weight?.shape, classes: classes)
         return weight?.scalars
     }
@@ -58,14 +58,14 @@ package struct ClassScores: Sendable, Hashable {
     /// The class of one NLL/CE index-target value, nil where it equals `ignoreIndex`. The ignore
     /// index is tested before the range check, so it may lie outside [0, C).
     @inlinable
-    package func targetClass(_ t: Int64, ignoreIndex: Int) throws -> Int? {
+    public func targetClass(_ t: Int64, ignoreIndex: Int) throws -> Int? {
         if t == Int64(ignoreIndex) { return nil }
         guard t >= 0, t < Int64(classes) else { throw outOfRange(t, ignoreIndex: ignoreIndex) }
         return Int(t)
     }
 
     /// `targetClass` of every position.
-    package func targetClasses(_ target: Tensor<Int64>, ignoreIndex: Int) throws -> [Int?] {
+    public func targetClasses(_ target: Tensor<Int64>, ignoreIndex: Int) throws -> [Int?] {
         try target.scalars.map { try targetClass($0, ignoreIndex: ignoreIndex) }
     }
 
@@ -77,7 +77,7 @@ package struct ClassScores: Sendable, Hashable {
 
     /// Checks an NLL/CE class-index target against the input (Docs/Losses/nll_loss.md shapes): `()` or `(1)` for a
     /// `(C)` input, `(N)` for `(N, C)`, `(N, d1, …, dk)` for `(N, C, d1, …, dk)`.
-    package func checkIndexTarget(_ target: [Int], input: [Int]) throws {
+    public func checkIndexTarget(_ target: [Int], input: [Int]) throws {
         if input.count == 1 {
             guard target.isEmpty || target == [1] else {
                 throw LossError(.shapeMismatch, argument: "target",

@@ -1,12 +1,12 @@
 /// Argument checks of `gaussian_nll_loss` shared by Reference and Fast (Docs/Losses/gaussian_nll_loss.md), in PyTorch's
 /// order: negative variances, then var's shape, then the broadcast with input and target.
-package enum GaussianNLLValidation {
+@_spi(Kernels) public enum GaussianNLLValidation {
     /// - Returns: `variance` as it takes part in the broadcast (unsqueezed at −1 when it is the
     ///   input's shape without its last dimension) and the broadcast shape of the unreduced loss.
     /// - Throws: `invalid_value` if any variance is negative (NaN passes); `shape_mismatch` "var is
     ///   of incorrect size", or when input, target and var do not broadcast.
     @inlinable
-    package static func shapes<T: BinaryFloatingPoint & Sendable>(input: [Int], target: [Int], variance: Tensor<T>) throws
+    public static func shapes<T: BinaryFloatingPoint & Sendable>(input: [Int], target: [Int], variance: Tensor<T>) throws
         -> (variance: [Int], loss: [Int]) {
         if variance.scalars.contains(where: { $0 < 0 }) {
             throw LossError(.invalidValue, argument: "var", "var has negative entry/entries; var must be >= 0")
@@ -17,7 +17,7 @@ package enum GaussianNLLValidation {
     }
 
     /// The shape `var` takes part in the broadcast with (Docs/Losses/gaussian_nll_loss.md rule 2), or `shape_mismatch`.
-    package static func varianceShape(input: [Int], variance: [Int]) throws -> [Int] {
+    public static func varianceShape(input: [Int], variance: [Int]) throws -> [Int] {
         if variance == input { return variance }
         if Array(input.dropLast()) == variance { return variance + [1] }
         if variance.count == input.count {

@@ -3,22 +3,22 @@
 /// Input, target and weight broadcast silently to `full`. The class axis is `input.dim() − 1` of
 /// the broadcast shape, exactly as PyTorch indexes it: the last axis unless a target or weight of
 /// higher rank outranks the input, in which case it is a leading axis.
-package struct MultiLabelSoftMarginLayout: Sendable, Hashable {
+@_spi(Kernels) public struct MultiLabelSoftMarginLayout: Sendable, Hashable {
     /// The broadcast shape of input, target and weight.
-    package let full: [Int]
+    public let full: [Int]
     /// `input.size(-1)`, the divisor of each sample's sum (the class axis of `full` may differ
     /// only when the input is outranked and its last size broadcasts).
-    package let classes: Int
+    public let classes: Int
     /// The axis of `full` that is summed over.
-    package let classAxis: Int
+    public let classAxis: Int
     /// `full` without the class axis: the shape of the unreduced loss.
-    package let reducedShape: [Int]
+    public let reducedShape: [Int]
     /// Elements of `full` after the class axis (1 when it is the last).
-    package let inner: Int
+    public let inner: Int
 
     /// - Throws: `shape_mismatch` for a 0-dim input (no class dimension) or a target/weight that
     ///   does not broadcast with the input.
-    package init(input: [Int], target: [Int], weight: [Int]?) throws {
+    public init(input: [Int], target: [Int], weight: [Int]?) throws {
         guard let classes = input.last else {
             throw LossError(.shapeMismatch, argument: "input",
                             "input must have at least one dimension (the last is the class dimension), got a 0-dim tensor")
@@ -33,11 +33,11 @@ package struct MultiLabelSoftMarginLayout: Sendable, Hashable {
     }
 
     /// Whether the class axis is the last axis of `full` (the input is not outranked).
-    package var classAxisIsLast: Bool { classAxis == full.count - 1 }
+    public var classAxisIsLast: Bool { classAxis == full.count - 1 }
 
     /// The element of the unreduced loss that element `k` of `full` is summed into.
     @inlinable
-    package func row(_ k: Int) -> Int {
+    public func row(_ k: Int) -> Int {
         let span = full[classAxis] * inner
         return k / span * inner + k % inner
     }

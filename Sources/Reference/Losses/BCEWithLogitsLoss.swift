@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Binary cross entropy on logits, mirroring `torch.nn.functional.binary_cross_entropy_with_logits(

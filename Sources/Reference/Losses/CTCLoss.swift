@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Connectionist temporal classification loss, mirroring `torch.nn.functional.ctc_loss(log_probs,

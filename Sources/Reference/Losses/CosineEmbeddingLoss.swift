@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Cosine embedding loss, mirroring `torch.nn.functional.cosine_embedding_loss(input1, input2,

@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Cross entropy of logits, mirroring `torch.nn.functional.cross_entropy(input, target, weight,

@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Gaussian negative log-likelihood, mirroring

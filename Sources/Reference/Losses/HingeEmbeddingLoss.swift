@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Hinge embedding loss, mirroring `torch.nn.functional.hinge_embedding_loss(input, target, margin,

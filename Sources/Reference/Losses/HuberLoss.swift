@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Huber loss, mirroring `torch.nn.functional.huber_loss(input, target, reduction, delta, weight)`.

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Mean absolute error, mirroring `torch.nn.functional.l1_loss(input, target, reduction, weight)`.

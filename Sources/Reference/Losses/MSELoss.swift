@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Mean squared error, mirroring `torch.nn.functional.mse_loss(input, target, reduction, weight)`.

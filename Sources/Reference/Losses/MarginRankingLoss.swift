@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Margin ranking loss, mirroring `torch.nn.functional.margin_ranking_loss(input1, input2, target,

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Multi-label hinge loss, mirroring `torch.nn.functional.multilabel_margin_loss(input, target, reduction)`.

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Multi-class hinge loss, mirroring

@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Poisson negative log-likelihood, mirroring

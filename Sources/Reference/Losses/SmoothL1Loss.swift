@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Smooth L1 loss, mirroring `torch.nn.functional.smooth_l1_loss(input, target, reduction, beta)`.

@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Soft margin loss, mirroring `torch.nn.functional.soft_margin_loss(input, target, reduction)`.

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension Reference {
     /// Triplet margin loss, mirroring `torch.nn.functional.triplet_margin_loss(anchor, positive,

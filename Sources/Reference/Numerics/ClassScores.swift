@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 // ClassScores (the class-index layout and its checks) lives in LossSpec/Validation/ClassIndexValidation.swift.
 

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The reduce-and-differentiate tail shared by losses whose unreduced value at each element of the
 /// broadcast shape depends only on the arguments' elements there (SoftMargin, PoissonNLL,

@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 extension ResultBuilder {
     /// The tail shared by losses with Docs/Semantics.md#reductions's generic reduction ('mean' divides by numel of the

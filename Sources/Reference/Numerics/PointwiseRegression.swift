@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The shared pipeline of the regression losses `l(x − y)` (L1, MSE, Huber, SmoothL1):
 /// warn-and-broadcast of input and target (Docs/Semantics.md#shapes), the functional-only `weight`, the reduction

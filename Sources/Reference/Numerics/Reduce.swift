@@ -1,4 +1,4 @@
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// Reduction of an unreduced loss and the matching upstream gradient, shared by every loss.
 enum Reduce {

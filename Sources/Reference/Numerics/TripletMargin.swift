@@ -1,5 +1,5 @@
 import Foundation
-import LossSpec
+@_spi(Kernels) import LossSpec
 
 /// The pipeline shared by `triplet_margin_loss` (Docs/Losses/triplet_margin_loss.md) and `triplet_margin_with_distance_loss`
 /// (Docs/Losses/triplet_margin_with_distance_loss.md), which PyTorch itself implements as the same composition:
