@@ -62,8 +62,14 @@ public struct CheckReport: Sendable {
     public var summaries: [LossSummary]
     /// Problems with the database that do not fail the check (an edited digest).
     public var warnings: [String]
-    /// Whether any case failed (unsupported cases are not failures).
-    public var failed: Bool { outcomes.contains { $0.status == .failed } }
+    /// Whether the check fails: a case failed, or nothing was compared at all (no case selected,
+    /// or every case unsupported), since a check that compared nothing proves nothing.
+    /// Unsupported cases beside compared ones are not failures.
+    public var failed: Bool { outcomes.contains { $0.status == .failed } || comparedNothing }
+
+    /// No case passed or failed: the database (or the `losses` filter) selected none, or the
+    /// implementations supported none of them.
+    public var comparedNothing: Bool { !outcomes.contains { $0.status != .unsupported } }
 
     /// The command that shows one case in full with the implementation it ran under.
     public func reproduce(_ c: CaseOutcome) -> String {

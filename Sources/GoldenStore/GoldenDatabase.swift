@@ -58,6 +58,7 @@ public enum GoldenDatabase {
         allMeta["format"] = format
         allMeta["format_version"] = formatVersion
         allMeta["content_sha256"] = digest
+        if let refusal = OutputFile.refusal(path) { throw GoldenStoreError.io(path: path, detail: refusal) }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -65,6 +66,7 @@ public enum GoldenDatabase {
             throw GoldenStoreError.io(path: path, detail: "directory \(directory) does not exist")
         }
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        removeStaleTemporaries(directory: directory, name: url.lastPathComponent)
         try? FileManager.default.removeItem(atPath: temporary)
         do {
             let queue = try DatabaseQueue(path: temporary)
@@ -86,6 +88,21 @@ public enum GoldenDatabase {
             throw GoldenStoreError.io(path: path, detail: "cannot move the new database into place: \(reason)")
         }
         return digest
+    }
+
+    /// Deletes what a killed writer left beside `name`: `.NAME.tmp-PID` (and its `-journal`) for
+    /// every PID that no longer runs. A live writer's temporary is left alone.
+    static func removeStaleTemporaries(directory: String, name: String) {
+        let prefix = "." + name + ".tmp-"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            var digits = entry.dropFirst(prefix.count)
+            if digits.hasSuffix("-journal") { digits = digits.dropLast("-journal".count) }
+            guard let pid = Int32(digits), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: directory + "/" + entry)
+            }
+        }
     }
 
     /// Adds `cases` to an existing database (for `fuzz --save`), atomically: the file is copied,
@@ -218,6 +235,10 @@ public enum GoldenDatabase {
                 default:
                     throw bad("tensor \(t.role) has io '\(t.io)'")
                 }
+            }
+            // Without its expected output a case would compare nothing and pass vacuously.
+            if c.expectError == nil, c.expected["output"] == nil {
+                throw bad("no expected output: a case that must evaluate needs an 'output' row (io = 'out')")
             }
             return c
         }

@@ -89,11 +89,22 @@ package final class HistoryDatabase: Sendable {
         self.queue = queue
     }
 
+    /// How long a connection waits for another process's lock (a writer recording its run, a
+    /// reader in the middle of a query) before it gives up. Several CI jobs share one history, and
+    /// a benchmark run is minutes of work: waiting is always better than discarding it.
+    package static let busyTimeout: TimeInterval = 120
+
+    static func configuration(readonly: Bool) -> Configuration {
+        var config = Configuration()
+        config.readonly = readonly
+        config.busyMode = .timeout(busyTimeout)
+        return config
+    }
+
     /// Opens an existing history database read-only, validating that it is one.
     package static func openExisting(_ path: String) throws -> HistoryDatabase {
         guard FileManager.default.fileExists(atPath: path) else { throw HistoryError.missing(path: path) }
-        var config = Configuration()
-        config.readonly = true
+        let config = configuration(readonly: true)
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue(path: path, configuration: config) } catch {
             throw HistoryError.notSQLite(path: path, detail: "\(error)")
@@ -111,8 +122,20 @@ package final class HistoryDatabase: Sendable {
         } catch {
             throw HistoryError.io(path: path, detail: "cannot create directory \(directory): \(error.localizedDescription)")
         }
+        // Processes creating or migrating the same new file at once would each see the other's
+        // half-made schema ("it has no meta table"); an advisory lock on the file itself, apart
+        // from SQLite's own locks, lets one finish first. The others then find a complete database.
+        let lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lock >= 0 else {
+            throw HistoryError.io(path: path, detail: "cannot open for writing: \(String(cString: strerror(errno)))")
+        }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw HistoryError.io(path: path, detail: "cannot lock: \(String(cString: strerror(errno)))") }
+        }
+        defer { flock(lock, LOCK_UN) }
         let queue: DatabaseQueue
-        do { queue = try DatabaseQueue(path: path) } catch {
+        do { queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false)) } catch {
             throw HistoryError.notSQLite(path: path, detail: "\(error)")
         }
         let db = HistoryDatabase(path: path, queue: queue)

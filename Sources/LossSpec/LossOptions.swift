@@ -158,13 +158,19 @@ extension LossOptions {
         }
         guard let r = Reduction(rawValue: s), r != .batchmean || kind == .klDiv else {
             throw LossError(.invalidReduction, argument: "reduction",
-                            "'\(s)' is not a valid value for reduction; allowed: \(allowed)")
+                            "'\(excerpt(s))' is not a valid value for reduction; allowed: \(allowed)")
         }
         return (r, false)
     }
 
     static func typeError(_ key: String, _ value: JSONValue, _ expected: String) -> LossError {
-        LossError(.invalidOption, argument: key, "expected \(expected), got \(value.serialized())")
+        LossError(.invalidOption, argument: key, "expected \(expected), got \(excerpt(value.serialized()))")
+    }
+
+    /// A value from the input as error messages quote it: at most 80 characters, so a hostile
+    /// 50 MB option does not come back in the message.
+    static func excerpt(_ s: String) -> String {
+        s.count <= 80 ? s : s.prefix(80) + "… (\(s.utf8.count) bytes)"
     }
 
     static func number(_ key: String, _ value: JSONValue) throws -> Double {

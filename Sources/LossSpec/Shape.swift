@@ -1,11 +1,16 @@
 /// Shape arithmetic shared by both implementations: element counts, row-major strides and
 /// NumPy/PyTorch broadcasting (Docs/Semantics.md#shapes). No numerics here.
 @_spi(Kernels) public enum Shape {
-    /// Product of the sizes; 1 for a 0-dim shape.
-    public static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+    /// Product of the sizes; 1 for a 0-dim shape, 0 whenever any size is 0 (whatever the others),
+    /// and `Int.max` where the product overflows. Such a shape cannot hold data: tensors and
+    /// broadcasts reject it (`countIfRepresentable`), so the saturation only keeps a hostile shape
+    /// from trapping before it is rejected.
+    public static func count(_ shape: [Int]) -> Int { countIfRepresentable(shape) ?? Int.max }
 
-    /// Product of the sizes, or nil if it overflows `Int`.
+    /// Product of the sizes, or nil if it overflows `Int`; 0 when any size is 0, even where the
+    /// product of the others would overflow (`[0, 10^14, 10^14]` is an empty tensor, as in PyTorch).
     public static func countIfRepresentable(_ shape: [Int]) -> Int? {
+        if shape.contains(0) { return 0 }
         var n = 1
         for s in shape {
             let (r, overflow) = n.multipliedReportingOverflow(by: s)
@@ -21,7 +26,10 @@
         var acc = 1
         for axis in shape.indices.reversed() {
             strides[axis] = acc
-            acc *= shape[axis]
+            // Saturates: a stride past Int.max belongs to a shape with a 0 size elsewhere (no
+            // element is ever indexed), since shapes that hold data are representable.
+            let (next, overflow) = acc.multipliedReportingOverflow(by: shape[axis])
+            acc = overflow ? Int.max : next
         }
         return strides
     }
@@ -50,6 +58,10 @@
                     "the size of \(resultOwner) (\(result[j])) must match the size of \(name) (\(size)) at non-singleton dimension \(j); shapes must be broadcastable")
             }
             resultOwner = resultOwner.isEmpty ? name : "\(resultOwner)/\(name)"
+        }
+        guard countIfRepresentable(result) != nil else {
+            throw LossError(.shapeMismatch, argument: shapes.last?.name ?? "input",
+                            "the broadcast shape \(result) of \(resultOwner) needs more elements than can be addressed")
         }
         return result
     }

@@ -103,8 +103,9 @@ package enum PerformanceReport {
         md += "\nMedian time per call of each loss over the runs (solid: forward, dashed: forward+backward):\n\n"
         let losses = Set(measurements.filter { $0.suite == "standard" }.map(\.loss)).sorted()
         for loss in losses {
-            md += "- [\(loss)](charts/trend-\(loss).svg)\n"
-            files.append(("charts/trend-\(loss).svg", trendChart(loss, standardRuns, byRun, machine: machine)))
+            let file = "charts/trend-\(chartName(loss)).svg"
+            md += "- [\(loss)](\(file))\n"
+            files.append((file, trendChart(loss, standardRuns, byRun, machine: machine)))
         }
         md += "\nRegenerate: `lossbench report` (after `lossbench bench`); query the history with SQL (Reports/README.md), "
         md += "`lossbench history` and `lossbench gate`.\n"
@@ -251,5 +252,22 @@ package enum PerformanceReport {
             subtitle: "machine: \(machine)",
             x: .init(label: "run (date and time, UTC)", log: false, ticks: ticks),
             y: .init(label: "median time per call (ms, log scale)", log: true), series: series)
+    }
+
+    /// A loss name from the history as a file-name part: letters, digits, `_` and `-` kept, anything
+    /// else (a `/`, `.`, a control character) as `_`, so a name from a database never leaves the
+    /// charts folder. The 21 losses' names are unchanged; two hostile names that map to the same
+    /// part get a hash suffix apart.
+    static func chartName(_ loss: String) -> String {
+        let safe = String(loss.unicodeScalars.map { ch -> Character in
+            switch ch {
+            case "a"..."z", "A"..."Z", "0"..."9", "_", "-": Character(ch)
+            default: "_"
+            }
+        }.prefix(80))
+        if safe == loss, !safe.isEmpty { return safe }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a of the original, to keep distinct names distinct
+        for b in loss.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return safe + "-" + String(h, radix: 16)
     }
 }

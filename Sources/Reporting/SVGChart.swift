@@ -200,7 +200,10 @@ package enum SVGChart {
     }
 
     static func range(_ values: [Double], log: Bool, fixed: [(Double, String)]?, includeZero: Bool = false) -> AxisRange {
+        // Clamped to ±1e300 (and 1e-300 on a log axis): a finite value near Double's limits from a
+        // hostile history would push a tick decade to infinity and trap in Int(_:).
         var vs = values.filter { $0.isFinite && (!log || $0 > 0) }
+            .map { Swift.min(Swift.max($0, log ? 1e-300 : -1e300), 1e300) }
         if let fixed { vs += fixed.map(\.0) }
         if vs.isEmpty { vs = log ? [1, 10] : [0, 1] }
         if includeZero { vs.append(0) }
@@ -224,10 +227,14 @@ package enum SVGChart {
             }
             return AxisRange(lo: lo, hi: hi, log: true, ticks: ticks, minorTicks: minor)
         }
-        if hi == lo { hi = lo + 1 }
+        // A flat series gets a span of its own size (1 near 0): `lo + 1` is `lo` again above 2^53.
+        if !(hi > lo) { hi = lo + Swift.max(1, abs(lo) * 0.1) }
         let raw = (hi - lo) / 6
         let mag = pow(10, Foundation.floor(Foundation.log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
+        guard step > 0, step.isFinite, (hi - lo) / step < 100 else {
+            return AxisRange(lo: lo, hi: hi, log: false, ticks: [(lo, trimmed(lo)), (hi, trimmed(hi))], minorTicks: [])
+        }
         lo = Foundation.floor(lo / step) * step
         hi = Foundation.ceil(hi / step) * step
         let ticks = stride(from: lo, through: hi + step / 2, by: step).map { ($0, trimmed($0)) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Markup
 import GoldenStore
 import LossSpec
 import Conformance
@@ -56,7 +57,10 @@ struct Check: ParsableCommand, DefaultImplementations {
         if json {
             print(CheckJSON.encode(report))
         } else {
-            print(text(report), terminator: "")
+            print(Terminal.sanitizeLines(text(report)), terminator: "")
+        }
+        if report.comparedNothing {
+            CLI.printError("nothing was compared: \(report.outcomes.isEmpty ? "no case in \(db) matches the selection" : "every case was unsupported"); a check that compares nothing fails")
         }
         if report.failed { throw ExitStatus.conformanceFailure }
     }

@@ -35,18 +35,38 @@ struct Eval: ParsableCommand {
     var lines = false
 
     func run() throws {
-        let data = try readInput()
         if lines {
-            // Only an input that is not text at all is unusable; a malformed line is that case's error.
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw fail("\(inputName) is not UTF-8 text")
+            // Streamed: each result is written as soon as its line is read and evaluated, so
+            // results before a line that brings the process down are not lost. A line that is not
+            // UTF-8 or not JSON is that case's error line; only an unreadable input is exit 3.
+            let handle: FileHandle
+            if file == "-" {
+                handle = FileHandle.standardInput
+            } else {
+                guard let h = FileHandle(forReadingAtPath: file), !isDirectory(file) else {
+                    throw fail("cannot read \(file): \(isDirectory(file) ? "it is a directory" : "no readable file there")")
+                }
+                handle = h
             }
-            FileHandle.standardOutput.write(Data(Self.evaluateLines(text).utf8))
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    Self.evaluateLine(pending[pending.startIndex..<newline]) { FileHandle.standardOutput.write(Data($0.utf8)) }
+                    pending.removeSubrange(pending.startIndex...newline)
+                }
+            }
+            Self.evaluateLine(pending) { FileHandle.standardOutput.write(Data($0.utf8)) }
             return
         }
+        let data = try readInput()
         let json: JSONValue
         do {
             json = try JSONValue.parse(data)
+        } catch let e as JSONValue.TooDeep {
+            throw fail("\(inputName): \(e)")
         } catch {
             throw fail("\(inputName) is not valid JSON")
         }
@@ -59,24 +79,41 @@ struct Eval: ParsableCommand {
 
     /// Batch mode: one output line per non-blank input line, in order. A per-case failure is data
     /// (an error line), never a reason to stop, so one bad case cannot hide the others' results.
+    ///
+    /// Lines end at LF bytes; a CR before the LF (CRLF input) is part of the line ending. Lines are
+    /// split as bytes, before any decoding, so one line that is not UTF-8 is that line's error.
     static func evaluateLines(_ text: String) -> String {
+        evaluateLines(Data(text.utf8))
+    }
+
+    static func evaluateLines(_ data: Data) -> String {
         var out = ""
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { continue }
-            let result: JSONValue
-            do {
-                let json = try JSONValue.parse(Data(trimmed.utf8))
-                result = try evaluate(json, scales: true)
-            } catch let e as LossError {
-                result = errorLine(e)
-            } catch {
-                result = errorLine(LossError(.invalidOption, argument: "case", "this line is not valid JSON"))
-            }
-            out += result.serialized()
-            out += "\n"
+        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            evaluateLine(line) { out += $0 }
         }
         return out
+    }
+
+    /// One input line (without its LF) to one output line, or nothing for a blank line.
+    static func evaluateLine(_ bytes: Data, emit: (String) -> Void) {
+        guard let text = String(data: bytes, encoding: .utf8) else {
+            emit(errorLine(LossError(.invalidOption, argument: "case", "this line is not UTF-8 text")).serialized() + "\n")
+            return
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return }
+        let result: JSONValue
+        do {
+            let json = try JSONValue.parse(Data(trimmed.utf8))
+            result = try evaluate(json, scales: true)
+        } catch let e as LossError {
+            result = errorLine(e)
+        } catch let e as JSONValue.TooDeep {
+            result = errorLine(LossError(.invalidOption, argument: "case", "\(e)"))
+        } catch {
+            result = errorLine(LossError(.invalidOption, argument: "case", "this line is not valid JSON"))
+        }
+        emit(result.serialized() + "\n")
     }
 
     static func evaluate(_ json: JSONValue, scales: Bool) throws -> JSONValue {
@@ -98,7 +135,13 @@ struct Eval: ParsableCommand {
 
     private var inputName: String { file == "-" ? "standard input" : file }
 
+    private func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
     private func readInput() throws -> Data {
+        if file != "-", isDirectory(file) { throw fail("cannot read \(file): it is a directory") }
         do {
             return file == "-" ? FileHandle.standardInput.readDataToEndOfFile()
                 : try Data(contentsOf: URL(fileURLWithPath: file))

@@ -88,7 +88,15 @@ struct Fuzz: ParsableCommand {
         config.shrink = !noShrink
         let targets = FuzzTargets(threadCounts: threads.elements.map(\.value))
         let fuzzer = Fuzzer(config, targets: targets)
-        if let save { _ = try CLI.readDatabase(save) }  // unusable → exit 3 before any work
+        if let save {
+            // Unusable or unwritable → exit 3 before any work, not after the fuzzing.
+            _ = try CLI.readDatabase(save)
+            if let refusal = OutputFile.refusal(save) { throw CLI.unusable(refusal) }
+            let directory = URL(fileURLWithPath: save).deletingLastPathComponent().path
+            guard access(directory, W_OK) == 0 else {
+                throw CLI.unusable("--save \(save): the directory \(directory) is not writable (the database is rewritten beside itself and renamed into place)")
+            }
+        }
 
         if let replay {
             let c = try ReplayToken.decode(replay)
@@ -108,6 +116,8 @@ struct Fuzz: ParsableCommand {
             FileHandle.standardError.write(Data(
                 "fuzz: \(n) cases, \(r.findings.count) findings, \(String(format: "%.1f", r.seconds)) s\n".utf8))
         }
+        // The findings and their replay tokens first: a failed save must not swallow them.
+        print(json ? FuzzJSON.encode(report) : FuzzText.text(report), terminator: json ? "\n" : "")
         if let save, !report.findings.isEmpty {
             do {
                 let existing = Set(try GoldenDatabase.read(save).cases.map(\.name))
@@ -122,7 +132,6 @@ struct Fuzz: ParsableCommand {
                 throw CLI.unusable("\(error)")
             }
         }
-        print(json ? FuzzJSON.encode(report) : FuzzText.text(report), terminator: json ? "\n" : "")
         if report.failed { throw ExitStatus.conformanceFailure }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Markup
 import GoldenStore
 import LossSpec
 import Conformance
@@ -71,7 +72,7 @@ struct Show: ParsableCommand, DefaultImplementations {
             }
             for m in outcome.mismatches { out += "  mismatch \(m.description)\n" }
         }
-        print(out, terminator: "")
+        print(Terminal.sanitizeLines(out), terminator: "")
     }
 
     func render(_ xs: [Double]) -> String {

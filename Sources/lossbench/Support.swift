@@ -29,12 +29,15 @@ enum CLI {
         }
     }
 
-    /// Writes text to a file (atomically) or stdout for "-".
+    /// Writes text to a file (atomically) or stdout for "-". An existing target that is not a
+    /// regular file (a device, FIFO, directory or symbolic link) is refused with exit 3: the
+    /// atomic rename would replace it (`OutputFile`). Use "-" for standard output.
     static func write(_ text: String, to path: String) throws {
         if path == "-" {
             print(text, terminator: "")
             return
         }
+        if let refusal = OutputFile.refusal(path) { throw unusable(refusal) }
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {

@@ -141,6 +141,17 @@ func broken(_ name: String, _ f: @escaping @Sendable (LossCase, inout LossResult
         #expect(xml.contains("lossbench show \(file.cases[0].name) --db g.sqlite"))
     }
 
+    /// A check that compared nothing fails: no case selected, or every case unsupported.
+    @Test func aCheckThatComparedNothingFails() throws {
+        let file = try database()
+        let none = Checker.run(file, database: "g.sqlite", implementations: [ReferenceImplementation()], losses: ["l1_loss"])
+        #expect(none.outcomes.isEmpty && none.comparedNothing && none.failed)
+        let declining = ClosureImplementation(name: "declining", computeType: .float32) { _ in throw Unsupported("nothing") }
+        let all = Checker.run(file, database: "g.sqlite", implementations: [declining])
+        #expect(!all.outcomes.isEmpty && all.comparedNothing && all.failed)
+        #expect(!Checker.run(file, database: "g.sqlite", implementations: [ReferenceImplementation()]).failed)
+    }
+
     /// An implementation that throws `Unsupported` is neither passed nor failed, and does not fail
     /// the report; JUnit lists its cases as skipped.
     @Test func unsupportedCasesAreReportedApart() throws {

@@ -125,6 +125,37 @@ func sampleCases() -> [GoldenCase] {
         }
     }
 
+    /// A database whose output rows were deleted used to check as "passed": a case that must
+    /// evaluate but has nothing to compare is corrupt. Error cases need no outputs.
+    @Test(arguments: ["DELETE FROM tensors WHERE io = 'out'", "DELETE FROM tensors WHERE role = 'output'"])
+    func caseWithoutExpectedOutputIsCorrupt(_ edit: String) throws {
+        let path = temporaryPath("no-output.sqlite")
+        try GoldenDatabase.write(sampleCases(), meta: [:], to: path)
+        try DatabaseQueue(path: path).write { try $0.execute(sql: edit) }
+        #expect { try GoldenDatabase.read(path) } throws: {
+            guard case .corrupt(_, let detail) = $0 as? GoldenStoreError else { return false }
+            return detail.contains("mse_loss/random/000") && detail.contains("no expected output")
+        }
+        // The error case alone is still a valid database.
+        try DatabaseQueue(path: path).write { try $0.execute(sql: "DELETE FROM cases WHERE name = 'mse_loss/random/000'") }
+        #expect(try GoldenDatabase.read(path).cases.map(\.name) == ["nll_loss/error/000"])
+    }
+
+    /// A killed writer's temporary database and journal (4–8 MB each) are removed by the next
+    /// write to the same path; a live process's temporary is not touched.
+    @Test func staleTemporariesOfKilledWritersAreRemoved() throws {
+        let path = temporaryPath("g.sqlite")
+        let dir = (path as NSString).deletingLastPathComponent
+        // PID 2^22 + 1 is above Linux's pid_max default and never runs; PID 1 always does.
+        let stale = [dir + "/.g.sqlite.tmp-4194305", dir + "/.g.sqlite.tmp-4194305-journal"]
+        let live = dir + "/.g.sqlite.tmp-1"
+        for f in stale + [live] { FileManager.default.createFile(atPath: f, contents: Data([1, 2, 3])) }
+        try GoldenDatabase.write(sampleCases(), meta: [:], to: path)
+        for f in stale { #expect(!FileManager.default.fileExists(atPath: f), "\(f) left behind") }
+        #expect(FileManager.default.fileExists(atPath: live))
+        #expect(try GoldenDatabase.read(path).cases.count == 2)
+    }
+
     @Test func writeIsAtomicAndLeavesNoTemporaryFile() throws {
         let path = temporaryPath("atomic.sqlite")
         try GoldenDatabase.write(sampleCases(), meta: [:], to: path)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LossSpec
 
@@ -59,5 +60,32 @@ import Testing
         #expect(try LossKind(name: "CTCLoss") == .ctcLoss)
         #expect(throws: LossError.self) { try LossKind(name: "mse") }
         #expect(LossKind.allCases.count == 21)
+    }
+}
+
+@Suite struct JSONDepthTests {
+    /// Deep nesting is refused at once with its own error (it took seconds per line, cubic in the
+    /// depth, and 511+ levels were "not valid JSON"); brackets inside strings do not count.
+    @Test func depthIsBounded() throws {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        #expect(throws: JSONValue.TooDeep.self) { try JSONValue.parse(Data(deep.utf8)) }
+        let ok = String(repeating: "[", count: JSONValue.maximumDepth) + String(repeating: "]", count: JSONValue.maximumDepth)
+        #expect(throws: Never.self) { try JSONValue.parse(Data(ok.utf8)) }
+        let inString = "{\"a\": \"" + String(repeating: "[{", count: 500) + "\\\"\"}"
+        #expect(throws: Never.self) { try JSONValue.parse(Data(inString.utf8)) }
+    }
+}
+
+@Suite struct HostileOptionTests {
+    @Test func longInvalidValuesAreQuotedShort() throws {
+        let long = String(repeating: "x", count: 1_000_000)
+        for options: [String: JSONValue] in [["reduction": .string(long)], ["margin": .string(long)]] {
+            do {
+                _ = try LossOptions(kind: .marginRankingLoss, json: options)
+                Issue.record("accepted")
+            } catch let e as LossError {
+                #expect(e.message.count < 300, "message of \(e.message.count) characters")
+            }
+        }
     }
 }

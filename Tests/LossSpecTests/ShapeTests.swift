@@ -42,4 +42,26 @@ import Testing
         #expect(throws: LossError.self) { try Tensor<Double>(validating: [-1], scalars: [], argument: "input") }
         #expect((try? Tensor<Double>(validating: [0, 5], scalars: [], argument: "input")) != nil)
     }
+
+    /// Hostile shapes: an empty tensor whose other sizes multiply past Int.max is still empty, in
+    /// any order of its sizes, and broadcasting it neither traps nor claims elements it does not have.
+    @Test func hugeSizesBesideAZeroAreEmptyAndNeverTrap() throws {
+        let huge = 100_000_000_000_000
+        for shape in [[0, huge, huge], [huge, huge, 0], [huge, 0, huge]] {
+            #expect(Shape.countIfRepresentable(shape) == 0)
+            #expect(Shape.count(shape) == 0)
+            _ = Shape.strides(shape)  // saturates instead of trapping
+            #expect((try? Tensor<Double>(validating: shape, scalars: [], argument: "input")) != nil)
+            let b = try Shape.broadcast([("input", shape), ("target", [5, 1, 1, 1])])
+            #expect(b == [5] + shape)
+            #expect(Shape.broadcastIndices(from: shape, to: b).isEmpty)
+        }
+        #expect(Shape.countIfRepresentable([huge, huge]) == nil)
+        #expect(Shape.count([huge, huge]) == Int.max)
+        // Non-empty shapes whose broadcast overflows are rejected, not trapped on.
+        #expect(throws: LossError.self) {
+            try Shape.broadcast([("input", [100_000, 1, 1, 1]), ("target", [1, 100_000, 1, 1]),
+                                 ("weight", [1, 1, 100_000, 100_000])])
+        }
+    }
 }

@@ -70,3 +70,29 @@ import Testing
         }
     }
 }
+
+@Suite struct TerminalTests {
+    @Test(arguments: [
+        ("plain/name é 𝄞\ttab", "plain/name é 𝄞\ttab"),
+        ("\u{1B}]0;pwned\u{7}", "\\u{1B}]0;pwned\\u{7}"),
+        ("a\rb\u{8}c\u{7F}d\u{9B}e", "a\\u{D}b\\u{8}c\\u{7F}d\\u{9B}e"),
+    ])
+    func sanitizes(input: String, expected: String) {
+        #expect(Terminal.sanitize(input) == expected)
+    }
+
+    @Test func linesKeepTheirSeparators() {
+        #expect(Terminal.sanitizeLines("one\u{1B}[2J\ntwo\n") == "one\\u{1B}[2J\ntwo\n")
+    }
+}
+
+@Suite struct MarkdownTests {
+    @Test func namesCannotBreakTablesOrInjectHTML() {
+        #expect(Markdown.code("mse_loss/random/000") == "`mse_loss/random/000`")
+        let hostile = "a|b`c<script>alert(1)</script>\nd"
+        let t = Markdown.code(hostile)
+        #expect(!t.contains("<script>") && !t.contains("\n"))
+        #expect(t.replacingOccurrences(of: "\\|", with: "").contains("|") == false)
+        #expect(!t.replacingOccurrences(of: "\\`", with: "").contains("`"))
+    }
+}

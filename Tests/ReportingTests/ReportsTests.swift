@@ -24,6 +24,29 @@ import Testing
     }
 }
 
+@Suite struct HostileHistoryTests {
+    /// Chart file names come from loss names in the history: they never leave the charts folder.
+    @Test(arguments: ["/../../../e1", "../x", "a/b", ".", "..", "", "x\u{0}y", "evil.svg"])
+    func chartNamesStayInTheChartsFolder(_ loss: String) {
+        let name = PerformanceReport.chartName(loss)
+        #expect(!name.isEmpty && !name.contains("/") && !name.contains(".") && !name.contains("\u{0}"))
+    }
+
+    @Test func realLossNamesAreUnchangedAndDistinctHostileNamesStayDistinct() {
+        for kind in LossKind.allCases { #expect(PerformanceReport.chartName(kind.rawValue) == kind.rawValue) }
+        #expect(PerformanceReport.chartName("a/b") != PerformanceReport.chartName("a.b"))
+    }
+
+    /// A finite value near Double's limit (a speedup of 1e308) used to trap in `Int(inf)`.
+    @Test(arguments: [true, false])
+    func axesOfExtremeValuesDoNotTrap(_ log: Bool) {
+        for values in [[1e308, 1], [Double.greatestFiniteMagnitude], [-Double.greatestFiniteMagnitude, 1e308], [Double.leastNonzeroMagnitude, 1]] {
+            let r = SVGChart.range(values, log: log, fixed: nil)
+            #expect(r.lo.isFinite && r.hi.isFinite && r.lo < r.hi)
+        }
+    }
+}
+
 @Suite struct SVGChartTests {
     @Test func logAxesHaveDecadeTicks() {
         let svg = SVGChart.lineChart(

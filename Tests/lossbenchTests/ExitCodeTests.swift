@@ -86,6 +86,45 @@ func scratchDirectory() -> String {
         #expect(exitCode(["generate", "--verify", dir + "/none.sqlite"]) == 3)
     }
 
+    /// No vacuous pass: deleted expected outputs make the database unusable (3), and a selection
+    /// that matches no case fails the check (1) instead of reporting "0 passed, 0 failed".
+    @Test func aCheckThatComparesNothingDoesNotPass() throws {
+        let db = dir + "/vacuous.sqlite"
+        #expect(exitCode(["generate", "--out", db, "--loss", "l1_loss", "--seed", "4"]) == 0)
+        #expect(exitCode(["check", "--db", db, "--impl", "reference"]) == 0)
+        #expect(exitCode(["check", "--db", db, "--impl", "reference", "--loss", "mse_loss"]) == 1)
+        try DatabaseQueue(path: db).write { try $0.execute(sql: "DELETE FROM tensors WHERE io = 'out'") }
+        #expect(exitCode(["check", "--db", db, "--impl", "reference"]) == 3)
+    }
+
+    /// Outputs are renamed into place, which would replace a device, FIFO, directory or symlink at
+    /// the path (as root, `generate --out /dev/null` turned the device into a database). Such
+    /// targets are refused with exit 3 and left as they were. The device is a private node.
+    @Test func writesRefuseTargetsThatAreNotRegularFiles() throws {
+        let db = dir + "/ok.sqlite"
+        #expect(exitCode(["generate", "--out", db, "--loss", "l1_loss", "--seed", "4"]) == 0)
+        let fifo = dir + "/fifo", link = dir + "/link", folder = dir + "/folder", device = dir + "/full"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: db)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var targets = [fifo, link, folder]
+        if mknod(device, S_IFCHR | 0o600, dev_t(1 << 8 | 7)) == 0 { targets.append(device) }  // needs root
+        func kind(_ path: String) -> mode_t {
+            var st = stat()
+            return lstat(path, &st) == 0 ? st.st_mode & S_IFMT : 0
+        }
+        for target in targets {
+            let before = kind(target)
+            #expect(exitCode(["generate", "--out", target, "--loss", "l1_loss", "--seed", "4"]) == 3, "\(target)")
+            #expect(exitCode(["check", "--db", db, "--impl", "reference", "--junit", target]) == 3, "\(target)")
+            #expect(kind(target) == before, "\(target) was replaced")
+        }
+        #expect(kind(device) == 0 || kind(device) == S_IFCHR)
+        // "-" still means standard output, and a regular file is overwritten.
+        #expect(exitCode(["check", "--db", db, "--impl", "reference", "--junit", dir + "/j.xml"]) == 0)
+        #expect(exitCode(["check", "--db", db, "--impl", "reference", "--junit", dir + "/j.xml"]) == 0)
+    }
+
     @Test func junitFileIsWritten() throws {
         let db = dir + "/j.sqlite"
         #expect(exitCode(["generate", "--out", db, "--loss", "mse_loss"]) == 0)

@@ -191,3 +191,53 @@ extension JSONValue {
         #expect(typed == FuzzJSON(report))
     }
 }
+
+/// Several CI jobs benchmark into one history at once, while someone queries it: every run is
+/// recorded. (Four concurrent writers on a new file used to record one run; the others exited 3
+/// with "database is locked" or "it has no meta table" after benchmarking for nothing.)
+@Suite struct ConcurrentHistoryTests {
+    @Test func concurrentWritersAndAReaderLoseNoRun() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lossbench-concurrent-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let history = dir + "/h.sqlite"
+        let writers = 4
+        func bench(_ label: String) throws -> Process {
+            let p = Process()
+            p.executableURL = try lossbenchExecutable()
+            p.arguments = ["bench", "--loss", "l1_loss", "--impl", "fast", "--pass", "forward", "--threads", "1",
+                           "--min-samples", "1", "--max-samples", "1", "--min-time", "0", "--history", history,
+                           "--label", label]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        // The first wave creates the file concurrently.
+        var processes = try (0..<writers).map { try bench("w\($0)") }
+        for p in processes { p.waitUntilExit() }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        // The second wave records while a reader holds a read transaction for a while.
+        let reader = try DatabaseQueue(path: history)
+        let started = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? reader.read { db in
+                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM runs")
+                started.signal()
+                Thread.sleep(forTimeInterval: 2)
+            }
+            done.signal()
+        }
+        started.wait()
+        processes = try (0..<writers).map { try bench("r\($0)") }
+        for p in processes { p.waitUntilExit() }
+        done.wait()
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        let labels = try DatabaseQueue(path: history).read { db in
+            try String.fetchAll(db, sql: "SELECT label FROM runs ORDER BY label")
+        }
+        #expect(labels == (0..<writers).map { "r\($0)" } + (0..<writers).map { "w\($0)" })
+        let samples = try DatabaseQueue(path: history).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM samples") }
+        #expect(samples == 2 * writers)
+    }
+}
