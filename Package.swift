@@ -10,18 +10,22 @@ import PackageDescription
 // different vector ISAs disagree on how SIMD values are passed. The products a port depends on
 // (LossSpec, Reference, GoldenStore, Conformance) carry no unsafe flag on either build.
 //
-// Portable (every other platform, or LOSSBENCH_PORTABLE=1): no unsafe flags, no C shim, no
-// libmvec; Fast's kernels use plain Swift SIMD (`PortableMath`). A different scratch path per
-// build keeps SwiftPM from mixing the two (`--scratch-path .build-portable`).
+// Portable (every other platform, or LOSSBENCH_PORTABLE=1): no architecture flag, no C shim, no
+// libmvec; Fast's kernels use plain Swift SIMD (`PortableMath`). Switching builds in one scratch
+// path recompiles Fast and what depends on it; a scratch path per build
+// (`--scratch-path .build-portable`) keeps both ready.
+//
+// Fast (and its tests) are optimized in debug builds too: the tests then exercise the code that
+// ships, and sweeping millions of Floats through unoptimized SIMD code took over a minute.
 #if arch(x86_64) && os(Linux)
 let avx2 = Context.environment["LOSSBENCH_PORTABLE"] != "1"
 #else
 let avx2 = false
 #endif
 
-let fastSwiftSettings: [SwiftSetting] = avx2
+let fastSwiftSettings: [SwiftSetting] = (avx2
     ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"]), .define("LOSSBENCH_AVX2")]
-    : []
+    : []) + [.unsafeFlags(["-O"], .when(configuration: .debug))]
 let fastDependencies: [Target.Dependency] = avx2 ? ["LossSpec", "CVectorMath"] : ["LossSpec"]
 let vectorMathTargets: [Target] = avx2
     ? [.target(name: "CVectorMath", cSettings: [.unsafeFlags(["-march=x86-64-v3"])],
@@ -55,7 +59,7 @@ let package = Package(
         .target(name: "Implementations", dependencies: ["LossSpec", "Conformance", "Fast"]),
         .target(name: "Generator", dependencies: ["LossSpec", "Reference"]),
         .target(name: "Fuzzing", dependencies: ["LossSpec", "Reference", "Fast", "Conformance", "Implementations", "Generator", "GoldenStore"]),
-        .target(name: "History", dependencies: ["LossSpec", "Markup", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "History", dependencies: ["LossSpec", "Markup", "GoldenStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Benchmarking", dependencies: ["LossSpec", "Reference", "Fast", "Generator", "History"]),
         .target(name: "Reporting", dependencies: ["LossSpec", "Conformance", "History", "Markup"]),
         .executableTarget(

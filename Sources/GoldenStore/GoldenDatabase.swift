@@ -23,7 +23,7 @@ public enum GoldenStoreError: Error, Sendable, CustomStringConvertible {
         case .wrongVersion(let p, let v):
             "\(p): golden format_version \(v) is not supported; this lossbench reads format_version \(GoldenDatabase.formatVersion)"
         case .corrupt(let p, let d): "\(p): corrupt golden database: \(d)"
-        case .io(let p, let d): "\(p): I/O error: \(d)"
+        case .io(let p, let d): "\(p): \(d)"
         }
     }
 }
@@ -64,6 +64,11 @@ public enum GoldenDatabase {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw GoldenStoreError.io(path: path, detail: "directory \(directory) does not exist")
+        }
+        // SQLite would say only "unable to open database file" for the temporary beside the target.
+        guard access(directory, W_OK) == 0 else {
+            throw GoldenStoreError.io(
+                path: path, detail: "cannot create files in directory \(directory): \(String(cString: strerror(errno)))")
         }
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
         removeStaleTemporaries(directory: directory, name: url.lastPathComponent)
@@ -150,11 +155,13 @@ public enum GoldenDatabase {
         guard FileManager.default.fileExists(atPath: path) else { throw GoldenStoreError.missing(path: path) }
         var config = Configuration()
         config.readonly = true
+        // A writer (`generate --append`, a sqlite3 session) holds its lock for moments; wait them out.
+        config.busyMode = .timeout(30)
         let queue: DatabaseQueue
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
         } catch {
-            throw GoldenStoreError.notSQLite(path: path, detail: "\(error)")
+            throw unreadable(path, error)
         }
         do {
             return try queue.read { db in
@@ -162,7 +169,7 @@ public enum GoldenDatabase {
                 do {
                     tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
                 } catch {
-                    throw GoldenStoreError.notSQLite(path: path, detail: "\(error)")
+                    throw unreadable(path, error)
                 }
                 guard tables.contains("meta") else {
                     throw GoldenStoreError.foreign(path: path, reason: "it has no meta table")
@@ -185,6 +192,14 @@ public enum GoldenDatabase {
             throw e
         } catch {
             throw GoldenStoreError.corrupt(path: path, detail: "\(error)")
+        }
+    }
+
+    /// The error for a file SQLite could not open or query: not SQLite, or a true reason why not.
+    static func unreadable(_ path: String, _ error: Error) -> GoldenStoreError {
+        switch SQLiteFile.diagnose(path, error: error) {
+        case .notSQLite(let detail): .notSQLite(path: path, detail: detail)
+        case .unusable(let reason): .io(path: path, detail: reason)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GoldenStore
 import LossSpec
 
 /// Why a history database cannot be used (CLI exit code 3). Each says which file and what.
@@ -23,11 +24,21 @@ package enum HistoryError: Error, Sendable, CustomStringConvertible {
         case .wrongVersion(let p, let v):
             "\(p): history format_version \(v) is not supported; this lossbench reads format_version \(HistoryDatabase.formatVersion)"
         case .corrupt(let p, let d): "\(p): corrupt history database: \(d)"
-        case .io(let p, let d): "\(p): I/O error: \(d)"
+        case .io(let p, let d): "\(p): \(d)"
         case .notFound(let what): what
         case .foreignMachine(let c, let b):
             "refusing to compare runs from different machines: the latest run is on '\(c)', the baseline on '\(b)'. "
                 + "Times from different machines are not comparable; pass --allow-foreign-machine to compare anyway"
+        }
+    }
+}
+
+extension HistoryError {
+    /// The error for a file SQLite could not open or query: not SQLite, or a true reason why not.
+    static func unreadable(_ path: String, _ error: Error) -> HistoryError {
+        switch SQLiteFile.diagnose(path, error: error) {
+        case .notSQLite(let detail): .notSQLite(path: path, detail: detail)
+        case .unusable(let reason): .io(path: path, detail: reason)
         }
     }
 }
@@ -107,7 +118,7 @@ package final class HistoryDatabase: Sendable {
         let config = configuration(readonly: true)
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue(path: path, configuration: config) } catch {
-            throw HistoryError.notSQLite(path: path, detail: "\(error)")
+            throw HistoryError.unreadable(path, error)
         }
         let db = HistoryDatabase(path: path, queue: queue)
         try db.validate(allowEmpty: false)
@@ -136,7 +147,7 @@ package final class HistoryDatabase: Sendable {
         defer { flock(lock, LOCK_UN) }
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false)) } catch {
-            throw HistoryError.notSQLite(path: path, detail: "\(error)")
+            throw HistoryError.unreadable(path, error)
         }
         let db = HistoryDatabase(path: path, queue: queue)
         try db.validate(allowEmpty: true)
@@ -160,7 +171,7 @@ package final class HistoryDatabase: Sendable {
                 do {
                     tables = Set(try String.fetchAll(d, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
                 } catch {
-                    throw HistoryError.notSQLite(path: path, detail: "\(error)")
+                    throw HistoryError.unreadable(path, error)
                 }
                 if tables.isEmpty && allowEmpty { return }
                 guard tables.contains("meta") else {

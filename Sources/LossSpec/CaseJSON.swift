@@ -87,10 +87,11 @@ public enum CaseJSON {
             return .float64(try Tensor(validating: shape, scalars: data, argument: role))
         case .int64:
             let data = try flat.map { v in
-                guard let d = v.doubleValue, d == d.rounded(), abs(d) <= 9.007199254740992e15 else {
-                    throw LossError(.invalidValue, argument: role, "element \(v.serialized()) is not an integer")
+                guard let n = v.int64Value else {
+                    throw LossError(.invalidValue, argument: role,
+                                    "element \(LossOptions.excerpt(v.serialized())) is not an integer in int64's range")
                 }
-                return Int64(d)
+                return n
             }
             return .int64(try Tensor(validating: shape, scalars: data, argument: role))
         }
@@ -120,7 +121,7 @@ public enum CaseJSON {
                             "data": .array(x.scalars.map { .number($0) })])
         case .int64(let x):
             return .object(["dtype": .string("int64"), "shape": .array(x.shape.map { .number(Double($0)) }),
-                            "data": .array(x.scalars.map { .number(Double($0)) })])
+                            "data": .array(x.scalars.map { JSONValue(exactly: $0) })])
         }
     }
 

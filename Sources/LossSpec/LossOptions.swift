@@ -128,8 +128,8 @@ extension LossOptions {
         for key in kind.optionNames {
             switch key {
             case "reduction": out[key] = .string(reduction.rawValue)
-            case "ignore_index": out[key] = .number(Double(ignoreIndex))
-            case "blank": out[key] = .number(Double(blank))
+            case "ignore_index": out[key] = JSONValue(exactly: Int64(ignoreIndex))
+            case "blank": out[key] = JSONValue(exactly: Int64(blank))
             case "label_smoothing": out[key] = .number(labelSmoothing)
             case "eps": out[key] = .number(eps)
             case "margin": out[key] = .number(margin)
@@ -179,10 +179,8 @@ extension LossOptions {
     }
 
     static func integer(_ key: String, _ value: JSONValue) throws -> Int {
-        guard let d = value.doubleValue, d == d.rounded(), abs(d) < 9.2e18 else {
-            throw typeError(key, value, "an integer")
-        }
-        return Int(d)
+        guard let n = value.int64Value else { throw typeError(key, value, "an integer") }
+        return Int(n)
     }
 
     static func boolean(_ key: String, _ value: JSONValue) throws -> Bool {

@@ -195,3 +195,94 @@ func sampleCases() -> [GoldenCase] {
         #expect(a.count == 24)
     }
 }
+
+/// A directory, a locked database, a file without read permission and a WAL database in a
+/// read-only directory were all "not an SQLite database".
+@Suite struct UnreadableFileMessageTests {
+    func message(_ body: () throws -> Void) -> String {
+        do { try body(); return "(no error)" } catch { return "\(error)" }
+    }
+
+    @Test func aDirectoryIsCalledADirectory() throws {
+        let dir = temporaryPath("a-directory.sqlite")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let m = message { _ = try GoldenDatabase.read(dir) }
+        #expect(m.contains("is a directory"), "\(m)")
+        #expect(!m.contains("not an SQLite database"), "\(m)")
+    }
+
+    @Test func junkIsNotSQLiteAndSaysWhy() throws {
+        let path = temporaryPath("junk2.sqlite")
+        try Data(String(repeating: "not a database ", count: 20).utf8).write(to: URL(fileURLWithPath: path))
+        let m = message { _ = try GoldenDatabase.read(path) }
+        #expect(m.contains("not an SQLite database") && m.contains("SQLite header"), "\(m)")
+    }
+
+    @Test func lockedIsCalledLocked() throws {
+        let path = temporaryPath("locked.sqlite")
+        try GoldenDatabase.write(sampleCases(), meta: [:], to: path)
+        let busy = DatabaseError(resultCode: .SQLITE_BUSY, message: "database is locked")
+        let problem = SQLiteFile.diagnose(path, error: busy)
+        guard case .unusable(let reason) = problem else { Issue.record("\(problem)"); return }
+        #expect(reason.contains("locked by another process"))
+    }
+
+    /// A writer holding an exclusive lock for a moment makes the reader wait, not fail.
+    @Test func aReaderWaitsForAShortWriter() async throws {
+        let path = temporaryPath("briefly-locked.sqlite")
+        try GoldenDatabase.write(sampleCases(), meta: [:], to: path)
+        let writer = try DatabaseQueue(path: path)
+        let started = DispatchSemaphore(value: 0)
+        let holder = Thread {
+            try? writer.inDatabase { db in
+                try db.execute(sql: "BEGIN EXCLUSIVE")
+                started.signal()
+                Thread.sleep(forTimeInterval: 0.5)
+                try db.execute(sql: "COMMIT")
+            }
+        }
+        holder.start()
+        started.wait()
+        let file = try GoldenDatabase.read(path)
+        #expect(file.cases.count == sampleCases().count)
+    }
+
+    @Test func walInAReadOnlyDirectoryIsExplained() throws {
+        let path = temporaryPath("wal.sqlite")
+        try? FileManager.default.removeItem(atPath: path)
+        let q = try DatabaseQueue(path: path)
+        try q.writeWithoutTransaction { db in
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode=WAL")
+            try db.execute(sql: "CREATE TABLE t (x)")
+        }
+        try q.close()
+        #expect(SQLiteFile.isWAL(path))
+        let rollback = temporaryPath("rollback.sqlite")
+        try GoldenDatabase.write(sampleCases(), meta: [:], to: rollback)
+        #expect(!SQLiteFile.isWAL(rollback))
+        let m = SQLiteFile.walInReadOnlyDirectory(path)
+        #expect(m.contains("wal.sqlite-shm") && m.contains("journal_mode=DELETE"))
+        // Root writes anywhere; as another user, a read-only directory gives the explanation.
+        if getuid() != 0 {
+            let dir = temporaryPath("ro-dir")
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let inside = dir + "/wal.sqlite"
+            try? FileManager.default.removeItem(atPath: inside)
+            try FileManager.default.copyItem(atPath: path, toPath: inside)
+            chmod(dir, 0o555)
+            defer { chmod(dir, 0o755) }
+            let e = message { _ = try GoldenDatabase.read(inside) }
+            #expect(e.contains("WAL-mode"), "\(e)")
+        }
+    }
+
+    @Test func aReadOnlyOutputDirectoryIsNamed() throws {
+        guard getuid() != 0 else { return }  // root writes anywhere
+        let dir = temporaryPath("ro-out")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        chmod(dir, 0o555)
+        defer { chmod(dir, 0o755) }
+        let m = message { _ = try GoldenDatabase.write(sampleCases(), meta: [:], to: dir + "/g.sqlite") }
+        #expect(m.contains("cannot create files in directory"), "\(m)")
+    }
+}

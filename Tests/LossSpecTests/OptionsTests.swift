@@ -89,3 +89,51 @@ import Testing
         }
     }
 }
+
+/// int64 values went through Double: Int64.max was "not an integer" and 2^53 + 1 became 2^53.
+@Suite struct ExactIntegerTests {
+    @Test(arguments: ["9223372036854775807", "-9223372036854775808", "9007199254740993", "-9007199254740995"])
+    func integersBeyondDoublePrecisionRoundTrip(text: String) throws {
+        let v = try JSONValue.parse(Data(text.utf8))
+        #expect(v.int64Value == Int64(text)!)
+        #expect(v.serialized() == text)
+    }
+
+    @Test func oneValueOneRepresentation() throws {
+        // Integers a Double holds exactly stay numbers, so options compare and hash as before.
+        #expect(try JSONValue.parse(Data("9007199254740992".utf8)) == .number(0x1p53))
+        #expect(try JSONValue.parse(Data("3".utf8)) == .number(3))
+        #expect(JSONValue(exactly: 1 << 53) == .number(0x1p53))
+        #expect(JSONValue(exactly: (1 << 53) + 1) == .integer((1 << 53) + 1))
+        // The sign of zero survives (an Int64 path would turn -0 into +0).
+        for text in ["-0", "-0.0"] {
+            guard case .number(let z) = try JSONValue.parse(Data(text.utf8)) else { Issue.record(); continue }
+            #expect(z == 0 && z.sign == .minus, "\(text)")
+        }
+    }
+
+    @Test(arguments: ["9223372036854775808", "1e300", "1.5", "\"nan\"", "true"])
+    func nonIntegersAreRefused(text: String) throws {
+        #expect(try JSONValue.parse(Data(text.utf8)).int64Value == nil)
+    }
+
+    @Test func int64TargetsAndIndicesAreExact() throws {
+        let target = "9223372036854775807"
+        let c = try CaseJSON.decodeCase(JSONValue.parse(Data("""
+            {"loss":"nll_loss","inputs":{"input":[[0.5,0.25]],"target":{"dtype":"int64","shape":[1],"data":[\(target)]}}}
+            """.utf8)))
+        guard case .int64(let t)? = c.inputs["target"] else { Issue.record("target is not int64"); return }
+        #expect(t.scalars == [Int64.max])
+        // 2^53 + 1 and 2^53 differ: the ignore_index does not match the target.
+        let o = try LossOptions(kind: .nllLoss, json: ["ignore_index": JSONValue.parse(Data("9007199254740992".utf8))])
+        #expect(o.ignoreIndex == 1 << 53)
+        let big = try LossOptions(kind: .nllLoss, json: ["ignore_index": JSONValue.parse(Data("9007199254740993".utf8))])
+        #expect(big.ignoreIndex == (1 << 53) + 1)
+        #expect(big.json(for: .nllLoss)["ignore_index"]?.serialized() == "9007199254740993")
+        #expect(throws: LossError.self) {
+            try CaseJSON.decodeCase(JSONValue.parse(Data("""
+                {"loss":"nll_loss","inputs":{"input":[[0.5]],"target":{"dtype":"int64","shape":[1],"data":[9223372036854775808]}}}
+                """.utf8)))
+        }
+    }
+}
