@@ -63,7 +63,31 @@
             throw LossError(.shapeMismatch, argument: shapes.last?.name ?? "input",
                             "the broadcast shape \(result) of \(resultOwner) needs more elements than can be addressed")
         }
+        try checkMaterializable(result, argument: shapes.last?.name ?? "input", what: "the broadcast shape of \(resultOwner)")
         return result
+    }
+
+    /// The most elements LossBench materializes for one tensor it computes (an output, a gradient,
+    /// a row of per-sample results): 2^30, 8 GiB of Doubles.
+    ///
+    /// Small inputs can describe far larger results: `[100000, 1]` against `[1, 100000]` broadcasts
+    /// to 10^10 elements, and an empty `[10^14, 0]` triplet anchor has 10^14 rows of distances.
+    /// PyTorch fails such calls when its allocator gives up; allocating them here would abort the
+    /// process (or bring in the OOM killer), taking a whole check or `eval --lines` batch down with
+    /// one case. The bound is far above any case the generator, the fuzzer or the benchmarks make
+    /// (at most 2^24 elements).
+    public static let maximumMaterializedElements = 1 << 30
+
+    /// Refuses a result shape with more than `maximumMaterializedElements` elements.
+    ///
+    /// - Throws: `shape_mismatch` naming `argument`, the shape and the bound.
+    public static func checkMaterializable(_ shape: [Int], argument: String, what: String) throws {
+        let n = count(shape)
+        guard n <= maximumMaterializedElements else {
+            throw LossError(
+                .shapeMismatch, argument: argument,
+                "\(what) is \(shape), \(n == Int.max ? "more than Int.max" : String(n)) elements; LossBench computes at most 2^30 (\(maximumMaterializedElements)) elements per result")
+        }
     }
 
     /// For every element of `target` (row-major), the flat index of the element of `source` that

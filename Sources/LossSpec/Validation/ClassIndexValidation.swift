@@ -43,6 +43,7 @@
             return ClassScores(batch: 1, classes: shape[0], spatial: 1, positionShape: [])
         default:
             let spatialDims = Array(shape.dropFirst(2))
+            try Shape.checkMaterializable([shape[0]] + spatialDims, argument: "input", what: "the per-position loss shape")
             return ClassScores(batch: shape[0], classes: shape[1], spatial: Shape.count(spatialDims),
                                positionShape: [shape[0]] + spatialDims)
         }

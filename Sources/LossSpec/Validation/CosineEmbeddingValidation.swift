@@ -29,6 +29,7 @@ package enum CosineEmbeddingValidation {
         let full = try Shape.broadcast([("input1", input1), ("input2", input2)])
         // Both inputs have rank ≥ 1, so the broadcast shape does too.
         let rows = Array(full.dropLast())
+        try Shape.checkMaterializable(rows, argument: "input2", what: "the rows of input1/input2")
         let output = try Shape.broadcast([("input1/input2 rows", rows), ("target", target)])
         return Shapes(full: full, rows: rows, features: full.last ?? 0, output: output)
     }

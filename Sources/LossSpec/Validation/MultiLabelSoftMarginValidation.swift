@@ -29,6 +29,7 @@
         self.classes = classes
         classAxis = input.count - 1
         reducedShape = Array(full[..<classAxis] + full[(classAxis + 1)...])
+        try Shape.checkMaterializable(reducedShape, argument: "input", what: "the per-sample loss shape")
         inner = Shape.count(Array(full[(classAxis + 1)...]))
     }
 

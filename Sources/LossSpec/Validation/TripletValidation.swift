@@ -51,6 +51,7 @@ package struct TripletShapes: Sendable {
             guard Shape.countIfRepresentable(pair.batch) != nil, Shape.countIfRepresentable(full) != nil else {
                 throw LossError(.shapeMismatch, argument: ny, "the broadcast shape \(full) has too many elements")
             }
+            try Shape.checkMaterializable(pair.batch, argument: ny, what: "the rows of distance(\(pair.names))")
             if pair.width == 0 && !emptyRowsAllowed {
                 throw LossError(.emptyInput, argument: ny,
                                 "cannot compute this norm over an empty last dimension (it has no identity); p ≥ 0 finite allows D = 0")
