@@ -270,13 +270,41 @@ package final class HistoryDatabase: Sendable {
                 d, sql: "SELECT s.* FROM samples s JOIN measurements m ON m.id = s.measurement_id WHERE m.run_id = ? ORDER BY s.measurement_id, s.seq",
                 arguments: [runID])
             let byMeasurement = Dictionary(grouping: samples, by: \.measurementID)
-            return records.map { StoredMeasurement(record: $0, samples: byMeasurement[$0.id ?? -1] ?? []) }
+            return try records.map { r in
+                let stored = StoredMeasurement(record: r, samples: byMeasurement[r.id ?? -1] ?? [])
+                try checkPlausible(r)
+                if stored.samples.count != r.sampleCount {
+                    throw corruptMeasurement(r, "sample_count is \(r.sampleCount) but \(stored.samples.count) samples are stored")
+                }
+                if let bad = stored.samples.first(where: { !($0.ns > 0 && $0.ns.isFinite && $0.calibrationNs > 0 && $0.calibrationNs.isFinite) }) {
+                    throw corruptMeasurement(r, "sample \(bad.seq) has ns \(bad.ns) and calibration_ns \(bad.calibrationNs); both must be positive and finite")
+                }
+                return stored
+            }
         }
     }
 
     /// Every measurement of the given runs (all runs when nil), joined with nothing: cheap for trends.
     package func allMeasurements() throws -> [MeasurementRecord] {
-        try read { try MeasurementRecord.order(Column("run_id"), Column("id")).fetchAll($0) }
+        let records = try read { try MeasurementRecord.order(Column("run_id"), Column("id")).fetchAll($0) }
+        for r in records { try checkPlausible(r) }
+        return records
+    }
+
+    /// A measurement whose times cannot be real: no samples, or a time or calibration that is
+    /// zero, negative or not finite. Compared as they are, they made the gate pass vacuously (a
+    /// zero calibration made every normalized time infinite and "unchanged"; deleted samples left
+    /// nothing to test), so they are a corrupt history (exit 3), not a result.
+    func checkPlausible(_ r: MeasurementRecord) throws {
+        if r.sampleCount < 1 { throw corruptMeasurement(r, "it has no samples (sample_count \(r.sampleCount))") }
+        for (name, value) in [("median_ns", r.medianNs), ("min_ns", r.minNs), ("calibration_median_ns", r.calibrationMedianNs),
+                              ("normalized_median", r.normalizedMedian)] where !(value > 0 && value.isFinite) {
+            throw corruptMeasurement(r, "\(name) is \(value); times must be positive and finite")
+        }
+    }
+
+    func corruptMeasurement(_ r: MeasurementRecord, _ why: String) -> HistoryError {
+        .corrupt(path: path, detail: "measurement \(r.id.map(String.init) ?? "?") of run \(r.runID) (\(r.loss) \(r.impl) \(r.pass) \(r.shape)): \(why)")
     }
 
     /// Rows of any SQL (for the views and tests).

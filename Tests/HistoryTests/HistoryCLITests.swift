@@ -126,3 +126,35 @@ import Reporting
         #expect(trend.hasPrefix("<svg") && trend.contains("median time per call (ms") && trend.contains("fast, forward"))
     }
 }
+
+/// Edited histories whose times cannot be real made the gate pass vacuously: a zero calibration
+/// (every normalized time infinite, all "unchanged"), deleted samples (nothing to test), negative
+/// times ("84 improvements"). Each is a corrupt history now, exit 3, naming the measurement.
+@Suite(.serialized) struct ImplausibleHistoryTests {
+    @Test(arguments: [
+        ("UPDATE measurements SET calibration_median_ns = 0 WHERE run_id = 2", "calibration_median_ns is 0"),
+        ("DELETE FROM samples WHERE measurement_id IN (SELECT id FROM measurements WHERE run_id = 2)", "samples are stored"),
+        ("UPDATE samples SET ns = -5 WHERE measurement_id IN (SELECT id FROM measurements WHERE run_id = 2)", "must be positive"),
+        ("UPDATE samples SET calibration_ns = 0 WHERE measurement_id IN (SELECT id FROM measurements WHERE run_id = 2)", "must be positive"),
+        ("UPDATE measurements SET median_ns = 'nan' WHERE run_id = 2", "median_ns"),
+        ("UPDATE measurements SET sample_count = 0 WHERE run_id = 2", "no samples"),
+    ])
+    func implausibleTimesAreCorrupt(edit: String, message: String) throws {
+        let path = scratchHistory()
+        let db = try HistoryDatabase.openForWriting(path)
+        for seed: UInt64 in [1, 2] {
+            try db.record(runRecord(thisMachine, commit: String(format: "%08x", seed), label: nil,
+                                    at: String(format: "2025-03-%02dT12:00:00Z", Int(seed))),
+                          syntheticRun(seed: seed, slowdown: 1))
+        }
+        #expect(lossbench(["gate", "--history", path]) == 0)
+        try DatabaseQueue(path: path).write { try $0.execute(sql: edit) }
+        #expect(lossbench(["gate", "--history", path]) == 3, "\(edit)")
+        #expect(throws: HistoryError.self) { try HistoryDatabase.openExisting(path).storedMeasurements(runID: 2) }
+        do {
+            _ = try HistoryDatabase.openExisting(path).storedMeasurements(runID: 2)
+        } catch {
+            #expect("\(error)".contains(message) && "\(error)".contains("of run 2"), "\(error)")
+        }
+    }
+}
