@@ -243,7 +243,7 @@ public enum GoldenDatabase {
                     guard case .float64(let x) = value else { throw bad("output \(t.role) must be float64") }
                     c.expected[t.role] = x
                     if let s = t.scale {
-                        guard case .float64(let sc) = try TensorCoding.decode(dtype: "float64", shape: t.shape, data: s, role: t.role)
+                        guard case .float64(let sc) = try TensorCoding.decode(dtype: "float64", shape: t.shape, data: s, role: "scale of \(t.role)")
                         else { throw bad("scale of \(t.role) is not float64") }
                         c.scales[t.role] = sc
                     }
