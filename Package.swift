@@ -57,6 +57,7 @@ let package = Package(
         .target(name: "Markup"),
         .target(name: "Conformance", dependencies: ["LossSpec", "Reference", "GoldenStore", "Markup"]),
         .target(name: "Implementations", dependencies: ["LossSpec", "Conformance", "Fast"]),
+        .target(name: "Ports", dependencies: ["LossSpec", "Conformance"]),
         .target(name: "Generator", dependencies: ["LossSpec", "Reference"]),
         .target(name: "Fuzzing", dependencies: ["LossSpec", "Reference", "Fast", "Conformance", "Implementations", "Generator", "GoldenStore"]),
         .target(name: "History", dependencies: ["LossSpec", "Markup", "GoldenStore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -66,7 +67,7 @@ let package = Package(
             name: "lossbench",
             dependencies: [
                 "LossSpec", "Reference", "Fast", "GoldenStore", "Generator", "Conformance", "Implementations",
-                "Fuzzing", "Benchmarking", "History", "Reporting", "Markup", "CAllocator",
+                "Fuzzing", "Benchmarking", "History", "Reporting", "Markup", "CAllocator", "Ports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
         ),
@@ -81,6 +82,7 @@ let package = Package(
         .testTarget(name: "BenchmarkingTests", dependencies: ["Benchmarking", "History", "LossSpec"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "History", "Conformance", "Implementations", "Generator", "GoldenStore", "LossSpec"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Reporting", "lossbench", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "PortsTests", dependencies: ["Ports", "Conformance", "GoldenStore", "LossSpec", "Reference"], exclude: ["Fixtures"]),
         .testTarget(name: "lossbenchTests", dependencies: ["lossbench", "GoldenStore", "LossSpec", "Conformance", "Implementations", "Fuzzing", "CAllocator"]),
     ] + vectorMathTargets
 )

@@ -15,6 +15,15 @@ public enum CaseStatus: String, Sendable, Hashable, Codable {
     case failed
     /// The implementation threw `Unsupported`: it does not implement this case.
     case unsupported
+    /// It failed, and the implementation declares this case a known failure (with a reason).
+    case expectedFailure = "expected_failure"
+    /// It passed although the implementation declares it a known failure: the declaration is stale.
+    case unexpectedPass = "unexpected_pass"
+    /// The process running the implementation crashed, timed out or broke the protocol.
+    case portError = "port_error"
+
+    /// Whether this outcome fails a check: a mismatch, an unexpected pass or a port error.
+    public var isFailure: Bool { self == .failed || self == .unexpectedPass || self == .portError }
 }
 
 /// The outcome of one case under one implementation.
@@ -42,7 +51,14 @@ public struct LossSummary: Sendable {
     public var cases = 0
     public var passed = 0
     public var unsupported = 0
-    public var failed: Int { cases - passed - unsupported }
+    /// Declared known failures that failed.
+    public var expectedFailures = 0
+    /// Declared known failures that passed.
+    public var unexpectedPasses = 0
+    /// Cases the implementation's process could not answer (crash, timeout, malformed reply).
+    public var portErrors = 0
+    /// Cases that failed: mismatches, unexpected passes and port errors; not expected failures.
+    public var failed: Int { cases - passed - unsupported - expectedFailures }
     /// The largest normalized error over the loss's cases (+inf after a structural mismatch).
     public var maxError = 0.0
     /// The 99th percentile of every compared element's normalized error.
@@ -65,11 +81,13 @@ public struct CheckReport: Sendable {
     /// Whether the check fails: a case failed, or nothing was compared at all (no case selected,
     /// or every case unsupported), since a check that compared nothing proves nothing.
     /// Unsupported cases beside compared ones are not failures.
-    public var failed: Bool { outcomes.contains { $0.status == .failed } || comparedNothing }
+    public var failed: Bool {
+        outcomes.contains { $0.status.isFailure } || comparedNothing
+    }
 
     /// No case passed or failed: the database (or the `losses` filter) selected none, or the
     /// implementations supported none of them.
-    public var comparedNothing: Bool { !outcomes.contains { $0.status != .unsupported } }
+    public var comparedNothing: Bool { !outcomes.contains { $0.status != .unsupported && $0.status != .portError } }
 
     /// The command that shows one case in full with the implementation it ran under.
     public func reproduce(_ c: CaseOutcome) -> String {
@@ -97,7 +115,13 @@ public enum Checker {
         let cases = file.cases.filter { losses.isEmpty || losses.contains($0.loss) }
         var outcomes: [CaseOutcome] = []
         for impl in implementations {
-            outcomes += parallelMap(cases) { check($0, with: impl) }
+            let decoded = cases.map { g in Result { try g.lossCase() } }
+            let valid = decoded.compactMap { try? $0.get() }
+            var results = impl.evaluateAll(valid).makeIterator()
+            for (golden, lossCase) in zip(cases, decoded) {
+                let result = (try? lossCase.get()) == nil ? nil : results.next()
+                outcomes.append(judge(golden, lossCase, result, impl: impl, seconds: 0))
+            }
         }
         return CheckReport(database: database, outcomes: outcomes, summaries: summarize(outcomes, implementations),
                            warnings: warnings)
@@ -106,24 +130,56 @@ public enum Checker {
     /// Checks one case with one implementation.
     public static func check(_ golden: GoldenCase, with impl: any Implementation) -> CaseOutcome {
         let start = DispatchTime.now().uptimeNanoseconds
+        let lossCase = Result { try golden.lossCase() }
+        let result = (try? lossCase.get()).map { c in Result { try impl.evaluate(c) } }
+        return judge(golden, lossCase, result, impl: impl,
+                     seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    /// The outcome of one case from what the implementation returned, with its declared expected
+    /// failures applied.
+    static func judge(_ golden: GoldenCase, _ lossCase: Result<LossCase, any Error>, _ result: Result<LossResult, any Error>?,
+                      impl: any Implementation, seconds: Double) -> CaseOutcome {
+        var outcome = compare(golden, lossCase, result, impl: impl)
+        outcome.seconds = seconds
+        if let reason = impl.expectedFailure(caseName: golden.name) {
+            switch outcome.status {
+            case .failed:
+                outcome.status = .expectedFailure
+                outcome.mismatches.insert(Mismatch(role: "expected failure", element: nil, expected: "a failure", got: reason,
+                                                   normalizedError: outcome.maxError), at: 0)
+            case .passed:
+                outcome.status = .unexpectedPass
+                outcome.mismatches = [Mismatch(role: "unexpected pass", element: nil, expected: "a failure (\(reason))",
+                                               got: "passed", normalizedError: 0)]
+            default: break
+            }
+        }
+        return outcome
+    }
+
+    static func compare(_ golden: GoldenCase, _ decoded: Result<LossCase, any Error>, _ evaluated: Result<LossResult, any Error>?,
+                        impl: any Implementation) -> CaseOutcome {
         var outcome = CaseOutcome(caseName: golden.name, loss: golden.loss, implementation: impl.name,
                                   status: .passed, maxError: 0, errors: [], mismatches: [], worst: nil, seconds: 0)
-        defer { outcome.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         func fail(_ m: Mismatch) {
             outcome.status = .failed
             outcome.maxError = .infinity
             outcome.mismatches.append(m)
         }
-        let lossCase: LossCase
-        do {
-            lossCase = try golden.lossCase()
-        } catch {
+        guard let lossCase = try? decoded.get(), let evaluated else {
             fail(Mismatch(role: "loss", element: nil, expected: "a known loss", got: golden.loss, normalizedError: .infinity))
             return outcome
         }
         let result: LossResult
         do {
-            result = try impl.evaluate(lossCase)
+            result = try evaluated.get()
+        } catch let p as PortFailure {
+            outcome.status = .portError
+            outcome.maxError = .infinity
+            outcome.mismatches = [Mismatch(role: "port error", element: nil, expected: "a reply", got: p.description,
+                                           normalizedError: .infinity)]
+            return outcome
         } catch let u as Unsupported {
             outcome.status = .unsupported
             outcome.mismatches = [Mismatch(role: "unsupported", element: nil, expected: "a result", got: u.reason,
@@ -187,6 +243,9 @@ public enum Checker {
             s.cases = group.count
             s.passed = group.filter(\.passed).count
             s.unsupported = group.filter { $0.status == .unsupported }.count
+            s.expectedFailures = group.filter { $0.status == .expectedFailure }.count
+            s.unexpectedPasses = group.filter { $0.status == .unexpectedPass }.count
+            s.portErrors = group.filter { $0.status == .portError }.count
             let errors = group.flatMap(\.errors).sorted()
             s.maxError = group.map(\.maxError).max() ?? 0
             s.p99Error = errors.isEmpty ? 0 : errors[min(errors.count - 1, Int((Double(errors.count) * 0.99).rounded(.down)))]

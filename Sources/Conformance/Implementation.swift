@@ -61,6 +61,63 @@ public protocol Implementation: Sendable {
     var computeType: ComputeType { get }
     /// Evaluates one case.
     func evaluate(_ lossCase: LossCase) throws -> LossResult
+    /// Evaluates many cases, results in order. The default evaluates them in parallel with
+    /// `evaluate`; an out-of-process port overrides it to send them in batches.
+    func evaluateAll(_ cases: [LossCase]) -> [Result<LossResult, any Error>]
+    /// Why the case named `caseName` is expected to fail under this implementation (a known
+    /// defect, declared with its reason), or nil. Such a case that fails is reported as an
+    /// expected failure; one that passes, as an unexpected pass.
+    func expectedFailure(caseName: String) -> String?
+}
+
+extension Implementation {
+    public func evaluateAll(_ cases: [LossCase]) -> [Result<LossResult, any Error>] {
+        parallelMap(cases) { c in Result { try evaluate(c) } }
+    }
+
+    public func expectedFailure(caseName: String) -> String? { nil }
+}
+
+/// Thrown by an implementation that runs in another process when that process failed rather
+/// than the case: it crashed, timed out, or replied with something that is not the protocol.
+/// The checker reports the case as a port error (a failure of the run, exit 1).
+public struct PortFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public var reason: String
+    /// The last lines the process wrote to standard error, if any.
+    public var stderrTail: String
+    public init(_ reason: String, stderrTail: String = "") {
+        self.reason = reason
+        self.stderrTail = stderrTail
+    }
+
+    public var description: String {
+        stderrTail.isEmpty ? reason : "\(reason); its standard error ended with:\n\(stderrTail)"
+    }
+}
+
+/// A known failure of an implementation: case names matching `pattern` (`*` matches any run of
+/// characters, everything else itself) are expected to fail, for `reason`.
+public struct ExpectedFailure: Sendable, Hashable, Codable {
+    public var pattern: String
+    public var reason: String
+
+    public init(pattern: String, reason: String) {
+        self.pattern = pattern
+        self.reason = reason
+    }
+
+    /// Whether `name` matches the whole pattern.
+    public func matches(_ name: String) -> Bool {
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count > 1 else { return name == pattern }
+        guard name.hasPrefix(parts[0]), name.dropFirst(parts[0].count).hasSuffix(parts[parts.count - 1]) else { return false }
+        var rest = Substring(name.dropFirst(parts[0].count).dropLast(parts[parts.count - 1].count))
+        for middle in parts.dropFirst().dropLast() where !middle.isEmpty {
+            guard let r = rest.range(of: middle) else { return false }
+            rest = rest[r.upperBound...]
+        }
+        return true
+    }
 }
 
 /// Thrown by an implementation for a case it does not implement (a loss, an option or an option

@@ -12,7 +12,8 @@ public enum JUnit {
                 switch c.status {
                 case .passed: break
                 case .unsupported: t.skipped = c.mismatches.first?.got ?? "unsupported"
-                case .failed:
+                case .expectedFailure: t.skipped = "expected failure: " + (c.mismatches.first?.got ?? "")
+                case .failed, .unexpectedPass, .portError:
                     let repro = "reproduce: " + report.reproduce(c)
                     let first = c.mismatches.first?.description ?? "failed"
                     t.failure = (first + "; " + repro, c.mismatches.map(\.description).joined(separator: "\n") + "\n" + repro)

@@ -11,7 +11,7 @@ package enum ConformanceReport {
         if let seed = meta["seed"] { md += " (seed \(seed)" + (meta["semantics"].map { ", \($0)" } ?? "") + ")" }
         md += ".\n\n"
         if let digest = meta["content_sha256"] { md += "- content_sha256: \(Markdown.code(digest))\n" }
-        let failures = report.outcomes.filter { $0.status == .failed }
+        let failures = report.outcomes.filter { $0.status.isFailure }
         md += "- \(report.outcomes.count) case runs, \(failures.count) failed\n"
         md += "- *max err* and *p99 err* are normalized errors |got − expected| / (eps · max(scale, |expected|, tiny)) "
         md += "(Docs/Tolerance.md); a case passes when every element is within the loss's *budget*\n\n"

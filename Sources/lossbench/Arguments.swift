@@ -4,6 +4,8 @@ import Conformance
 import Fuzzing
 import History
 import Implementations
+import Markup
+import Ports
 import LossSpec
 
 // The typed command-line values of the subcommands. Each one parses strictly: an unknown name is an
@@ -36,18 +38,28 @@ enum Suite: String, CaseIterable, Sendable, ExpressibleByArgument {
 struct ImplementationName: Hashable, Sendable, ExpressibleByArgument {
     let name: String
 
+    /// A built-in name, or `port:NAME` for the port whose manifest is `Ports/NAME.json`.
     init?(argument: String) {
-        guard Builtins.named(argument) != nil else { return nil }
+        guard Builtins.named(argument) != nil || Self.portName(argument) != nil else { return nil }
         name = argument
     }
+
+    /// NAME of `port:NAME`, or nil.
+    static func portName(_ argument: String) -> String? {
+        guard argument.hasPrefix("port:"), argument.count > 5 else { return nil }
+        return String(argument.dropFirst(5))
+    }
+
+    var isPort: Bool { Self.portName(name) != nil }
 
     static let reference = ImplementationName(argument: Builtins.reference.name)!
     static let fast = ImplementationName(argument: Builtins.fast.name)!
     static var all: [ImplementationName] { Builtins.all.map { ImplementationName(argument: $0.name)! } }
 
+    /// The built-in implementation (ports are started by `ImplementationSelection.resolve`).
     var implementation: any Implementation { Builtins.named(name)! }
     var defaultValueDescription: String { name }
-    static var allValueStrings: [String] { Builtins.all.map(\.name) }
+    static var allValueStrings: [String] { Builtins.all.map(\.name) + ["port:NAME"] }
     static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
 }
 
@@ -161,6 +173,51 @@ struct ImplementationSelection<Default: DefaultImplementations>: ParsableArgumen
     @Option(name: .long, help: ArgumentHelp("Implementations, comma-separated.", valueName: "impl,..."))
     var impl = CommaSeparated(Default.defaultImplementations)
 
-    var names: [String] { impl.elements.map(\.name) }
-    var implementations: [any Implementation] { impl.elements.map(\.implementation) }
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Also run an ad-hoc port: NAME=COMMAND, the command run by /bin/sh (repeatable).",
+        discussion: "The command speaks the port protocol of Ports/README.md on standard input and output.",
+        valueName: "name=command"))
+    var port: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The folder of port manifests for --impl port:NAME.", valueName: "dir"))
+    var portsDirectory = "Ports"
+
+    var names: [String] { impl.elements.map(\.name) + port.map { String($0.prefix { $0 != "=" }) } }
+
+    /// The built-in implementations (for commands that cannot run ports).
+    var implementations: [any Implementation] { impl.elements.filter { !$0.isPort }.map(\.implementation) }
+
+    var usesPorts: Bool { impl.elements.contains(where: \.isPort) || !port.isEmpty }
+
+    func validate() throws {
+        for p in port {
+            guard let eq = p.firstIndex(of: "="), eq != p.startIndex, p.index(after: eq) != p.endIndex else {
+                throw ValidationError("--port must be NAME=COMMAND, got '\(Terminal.sanitize(String(p.prefix(80))))'")
+            }
+        }
+    }
+
+    /// Every selected implementation, ports started and handshaken.
+    /// - Throws: exit 3 with the reason when a port has no manifest, does not start or fails the handshake.
+    func resolve() throws -> [any Implementation] {
+        var result: [any Implementation] = []
+        do {
+            for e in impl.elements {
+                if let portName = ImplementationName.portName(e.name) {
+                    let m = try PortManifest.load(name: portName, directory: portsDirectory)
+                    result.append(try PortImplementation(name: e.name, command: m.command, timeout: m.timeoutSeconds ?? 60,
+                                                         expectedFailures: m.expectedFailures ?? []))
+                } else {
+                    result.append(e.implementation)
+                }
+            }
+            for p in port {
+                let name = String(p.prefix { $0 != "=" }), command = String(p.drop { $0 != "=" }.dropFirst())
+                result.append(try PortImplementation(name: name, command: ["/bin/sh", "-c", command]))
+            }
+        } catch {
+            throw CLI.unusable("\(error)")
+        }
+        return result
+    }
 }

@@ -67,6 +67,9 @@ struct Bench: ParsableCommand, DefaultImplementations {
     var label: String?
 
     func validate() throws {
+        if impls.usesPorts {
+            throw ValidationError("bench times the built-in implementations only; ports are checked with `lossbench check --impl port:NAME`")
+        }
         guard minSamples >= 1, maxSamples >= minSamples else {
             throw ValidationError("--min-samples must be ≥ 1 and --max-samples ≥ --min-samples")
         }

@@ -50,7 +50,7 @@ struct Check: ParsableCommand, DefaultImplementations {
     func run() throws {
         let db = goldenDatabase.db
         let file = try CLI.readDatabase(db)
-        let report = Checker.run(file, database: db, implementations: impls.implementations,
+        let report = Checker.run(file, database: db, implementations: try impls.resolve(),
                                  losses: Set(try lossSelection.losses.map(\.rawValue)))
         for w in report.warnings { CLI.warn(w) }
         if let junit { try CLI.write(JUnit.xml(report), to: junit) }
@@ -72,17 +72,23 @@ struct Check: ParsableCommand, DefaultImplementations {
         }
         var out = CLI.table(["loss", "impl", "cases", "passed", "failed", "max err", "p99 err", "budget"], rows,
                             rightAligned: [2, 3, 4, 5, 6, 7])
-        let failures = report.outcomes.filter { $0.status == .failed }
+        let failures = report.outcomes.filter { $0.status.isFailure }
         for f in failures.prefix(maxFailures) {
-            out += "\nFAIL \(f.caseName) [\(f.implementation)]\n"
+            let label = switch f.status { case .portError: "PORT ERROR"; case .unexpectedPass: "UNEXPECTED PASS"; default: "FAIL" }
+            out += "\n\(label) \(f.caseName) [\(f.implementation)]\n"
             for m in f.mismatches { out += "  \(m.description)\n" }
             out += "  reproduce: \(report.reproduce(f))\n"
         }
         if failures.count > maxFailures { out += "\n… and \(failures.count - maxFailures) more failures\n" }
         if worst > 0 { out += worstCases(report) }
         let passed = report.outcomes.filter(\.passed).count
-        let skipped = report.outcomes.count - passed - failures.count
-        out += "\n\(passed) passed, \(failures.count) failed" + (skipped > 0 ? ", \(skipped) skipped" : "") + "\n"
+        func count(_ s: CaseStatus) -> Int { report.outcomes.filter { $0.status == s }.count }
+        var tally = "\(passed) passed, \(failures.count) failed"
+        for (status, label) in [(CaseStatus.unsupported, "unsupported"), (.expectedFailure, "expected failures"),
+                                (.unexpectedPass, "unexpected passes"), (.portError, "port errors")] where count(status) > 0 {
+            tally += ", \(count(status)) \(label)"
+        }
+        out += "\n" + tally + "\n"
         return out
     }
 

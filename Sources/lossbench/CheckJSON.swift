@@ -70,7 +70,7 @@ extension CheckJSON {
         database = report.database
         passed = !report.failed
         cases = report.outcomes.count
-        failures = report.outcomes.filter { $0.status == .failed }.map { o in
+        failures = report.outcomes.filter { $0.status.isFailure }.map { o in
             Failure(caseName: o.caseName, loss: o.loss, impl: o.implementation, mismatches: o.mismatches.map { m in
                 Mismatch(role: m.role, element: m.element, expected: m.expected, got: m.got, normalizedError: m.normalizedError)
             })

@@ -60,7 +60,7 @@ struct Report: ParsableCommand {
             let report = Checker.run(golden, database: db, implementations: Builtins.all)
             for w in report.warnings { CLI.warn(w) }
             try CLI.write(ConformanceReport.markdown(report, meta: golden.meta, implementations: Builtins.all.map(\.name)), to: out + "/conformance.md")
-            print("wrote \(out)/conformance.md (\(report.outcomes.count) case runs, \(report.outcomes.filter { $0.status == .failed }.count) failed)")
+            print("wrote \(out)/conformance.md (\(report.outcomes.count) case runs, \(report.outcomes.filter { $0.status.isFailure }.count) failed)")
         }
         for f in files { try CLI.write(f.content, to: out + "/" + f.path) }
         print("wrote \(out)/performance.md and \(files.count - 1) charts in \(out)/charts")

@@ -56,7 +56,7 @@ struct Show: ParsableCommand, DefaultImplementations {
                 if let s = c.scales[role] { out += "  \(String(repeating: " ", count: role.count)) scale \(render(s.scalars))\n" }
             }
         }
-        for implementation in impls.implementations {
+        for implementation in try impls.resolve() {
             let outcome = Checker.check(c, with: implementation)
             out += "\n\(implementation.name): \(outcome.passed ? "PASS" : "FAIL")"
             out += outcome.errors.isEmpty ? "\n" : "  (max normalized error \(CLI.number(outcome.maxError)))\n"

@@ -168,9 +168,9 @@ import LossSpec
             }
         }
         let check = Self.entries(Check.self), bench = Self.entries(Bench.self), history = Self.entries(HistoryCommand.self)
-        #expect(check["--impl"]?.contains("(values: reference, fast; default: reference)") == true)
-        #expect(bench["--impl"]?.contains("(values: reference, fast; default: fast,reference)") == true)
-        #expect(Self.entries(Show.self)["--impl"]?.contains("(values: reference, fast; default: reference,fast)") == true)
+        #expect(check["--impl"]?.contains("(values: reference, fast, port:NAME; default: reference)") == true)
+        #expect(bench["--impl"]?.contains("(values: reference, fast, port:NAME; default: fast,reference)") == true)
+        #expect(Self.entries(Show.self)["--impl"]?.contains("(values: reference, fast, port:NAME; default: reference,fast)") == true)
         #expect(history["--impl"]?.contains("(values: reference, fast, baseline)") == true)
         #expect(bench["--pass"]?.contains("(values: forward, backward; default: forward,backward)") == true)
         #expect(history["--pass"]?.contains("(values: forward, backward)") == true)

@@ -1,0 +1,225 @@
+import Foundation
+import Conformance
+import LossSpec
+
+/// An implementation in another process that speaks the port protocol (Ports/README.md):
+/// `--impl port:NAME` (a manifest) or `--port NAME=COMMAND`.
+///
+/// One bad port never stops a run: every request has a timeout; after a crash, a timeout or a
+/// malformed reply the process is restarted (at most `maximumRestarts` times) and the cases of
+/// the failed batch are retried one by one, so only the case that causes the failure is reported
+/// as a port error, with the tail of the port's standard error.
+package final class PortImplementation: Implementation, @unchecked Sendable {
+    package let name: String
+    package let computeType: ComputeType
+    package let handshake: Handshake
+    let command: [String]
+    let timeout: Double
+    let expected: [ExpectedFailure]
+    private let lock = NSLock()
+    private var process: PortProcess?
+    private var restarts = 0
+    private var nextID: Int64 = 1
+    package static let maximumRestarts = 8
+    package static let batchSize = 64
+    package static let protocolVersion: Int64 = 1
+
+    /// What the port declared in its handshake.
+    package struct Handshake: Sendable {
+        package var name: String
+        package var framework: String
+        package var dtype: ComputeType
+        package var device: String
+        package var losses: Set<String>
+        package var gradients: Bool
+        /// (loss or "*", option, value or nil for every value, reason)
+        package var unsupported: [(loss: String, option: String, value: JSONValue?, reason: String)]
+    }
+
+    /// Why a port cannot be used at all (exit 3): it does not start or fails the handshake.
+    package struct StartFailure: Error, CustomStringConvertible {
+        package var description: String
+    }
+
+    /// Starts the port and performs the handshake.
+    package init(name: String, command: [String], timeout: Double = 60, expectedFailures: [ExpectedFailure] = []) throws {
+        self.command = command
+        self.timeout = timeout
+        self.expected = expectedFailures
+        let process = PortProcess(command: command)
+        do { try process.start() } catch {
+            throw StartFailure(description: "port \(name): cannot start \(command.joined(separator: " ")): \(error)")
+        }
+        do {
+            handshake = try Self.hello(process, timeout: timeout)
+        } catch {
+            let tail = process.stderrTail
+            process.stop()
+            throw StartFailure(description: "port \(name) (\(command.joined(separator: " "))) failed the handshake: \(error)"
+                               + (tail.isEmpty ? "" : "; its standard error ended with:\n\(tail)"))
+        }
+        self.name = name
+        self.computeType = handshake.dtype
+        self.process = process
+    }
+
+    deinit { process?.stop() }
+
+    static func hello(_ p: PortProcess, timeout: Double) throws -> Handshake {
+        try p.send(JSONValue.object(["op": .string("hello"), "protocol": .number(Double(protocolVersion))]).serialized())
+        let line = try p.receive(timeout: timeout)
+        guard case .object(let o) = try JSONValue.parse(line) else { throw PortProcessError.gone("the hello reply is not a JSON object") }
+        guard o["op"] == .string("hello") else { throw PortProcessError.gone("the first reply is not {\"op\": \"hello\", …}") }
+        guard o["protocol"]?.int64Value == protocolVersion else {
+            throw PortProcessError.gone("it speaks protocol \(o["protocol"]?.serialized() ?? "(none)"); lossbench speaks \(protocolVersion)")
+        }
+        guard case .string(let d)? = o["dtype"], let dtype = ComputeType(rawValue: d) else {
+            throw PortProcessError.gone("dtype must be one of \(ComputeType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard case .array(let ls)? = o["losses"] else { throw PortProcessError.gone("losses must be a list of loss names") }
+        var unsupported: [(String, String, JSONValue?, String)] = []
+        if case .array(let us)? = o["unsupported"] {
+            for u in us {
+                guard case .object(let e) = u, case .string(let option)? = e["option"] else {
+                    throw PortProcessError.gone("each unsupported entry is {\"loss\", \"option\", \"value\"?, \"reason\"}")
+                }
+                let loss: String = if case .string(let l)? = e["loss"] { l } else { "*" }
+                let reason: String = if case .string(let r)? = e["reason"] { r } else { "declared unsupported by the port" }
+                unsupported.append((loss, option, e["value"], reason))
+            }
+        }
+        func text(_ key: String) -> String { if case .string(let s)? = o[key] { s } else { "" } }
+        return Handshake(name: text("name"), framework: text("framework"), dtype: dtype, device: text("device"),
+                         losses: Set(ls.compactMap { if case .string(let s) = $0 { s } else { nil } }),
+                         gradients: o["gradients"] != .bool(false), unsupported: unsupported)
+    }
+
+    package func expectedFailure(caseName: String) -> String? {
+        expected.first { $0.matches(caseName) }?.reason
+    }
+
+    package func evaluate(_ lossCase: LossCase) throws -> LossResult {
+        try evaluateAll([lossCase])[0].get()
+    }
+
+    package func evaluateAll(_ cases: [LossCase]) -> [Result<LossResult, any Error>] {
+        lock.lock()
+        defer { lock.unlock() }
+        var results: [Result<LossResult, any Error>?] = cases.map(declaredUnsupported)
+        let pending = results.indices.filter { results[$0] == nil }
+        for start in stride(from: 0, to: pending.count, by: Self.batchSize) {
+            let batch = Array(pending[start..<min(start + Self.batchSize, pending.count)])
+            do {
+                for (i, r) in zip(batch, try request(batch.map { cases[$0] })) { results[i] = r }
+            } catch {
+                // Retry one by one, so only the case that breaks the port is a port error.
+                for i in batch {
+                    do { results[i] = try request([cases[i]])[0] } catch { results[i] = .failure(error) }
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// A case the handshake already rules out: a loss not implemented, an option value declared
+    /// unsupported, gradients from a port that returns none.
+    func declaredUnsupported(_ c: LossCase) -> Result<LossResult, any Error>? {
+        guard handshake.losses.contains(c.loss.rawValue) else {
+            return .failure(Unsupported("\(name) does not implement \(c.loss.rawValue)"))
+        }
+        if c.inputs["grad_output"] != nil && !handshake.gradients {
+            return .failure(Unsupported("\(name) returns no gradients"))
+        }
+        let options = explicitOptions(c)
+        for u in handshake.unsupported where u.loss == "*" || u.loss == c.loss.rawValue {
+            guard let value = options[u.option] else { continue }
+            if u.value == nil || u.value == value { return .failure(Unsupported(u.reason)) }
+        }
+        return nil
+    }
+
+    func explicitOptions(_ c: LossCase) -> [String: JSONValue] {
+        (try? c.decodedOptions()).map { $0.json(for: c.loss) } ?? c.options
+    }
+
+    /// One request over the protocol; throws `PortFailure` when the process fails (after
+    /// restarting it for the next request).
+    func request(_ cases: [LossCase]) throws -> [Result<LossResult, any Error>] {
+        guard let process = try runningProcess() else {
+            throw PortFailure("the port was restarted \(Self.maximumRestarts) times and is not started again")
+        }
+        let id = nextID
+        nextID += 1
+        let body = JSONValue.object([
+            "op": .string("evaluate"), "id": JSONValue(exactly: id),
+            "cases": .array(cases.map { c in
+                var wanted = ["output"]
+                if c.inputs["grad_output"] != nil {
+                    wanted += c.loss.arguments.filter { $0.isDifferentiable && c.inputs[$0.name] != nil }.map { "grad_" + $0.name }
+                }
+                return .object(["loss": .string(c.loss.rawValue), "options": .object(explicitOptions(c)),
+                                "inputs": .object(c.inputs.mapValues(TensorWire.encode)),
+                                "wanted": .array(wanted.map(JSONValue.string))])
+            }),
+        ])
+        do {
+            try process.send(body.serialized())
+            let line = try process.receive(timeout: timeout * Double(max(1, cases.count)).squareRoot())
+            return try parseReply(line, id: id, count: cases.count)
+        } catch {
+            let reason = (error as? PortProcessError)?.reason ?? "\(error)"
+            let tail = process.stderrTail
+            process.stop()
+            self.process = nil
+            throw PortFailure(reason, stderrTail: tail)
+        }
+    }
+
+    func runningProcess() throws -> PortProcess? {
+        if let process { return process }
+        guard restarts < Self.maximumRestarts else { return nil }
+        restarts += 1
+        let p = PortProcess(command: command)
+        try p.start()
+        _ = try Self.hello(p, timeout: timeout)
+        process = p
+        return p
+    }
+
+    struct MalformedReply: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func parseReply(_ line: Data, id: Int64, count: Int) throws -> [Result<LossResult, any Error>] {
+        let value: JSONValue
+        do { value = try JSONValue.parse(line) } catch {
+            throw MalformedReply(description: "malformed reply (not JSON): \(String(decoding: line.prefix(200), as: UTF8.self))")
+        }
+        guard case .object(let o) = value, o["id"]?.int64Value == id, case .array(let items)? = o["results"], items.count == count else {
+            throw MalformedReply(description: "malformed reply: expected {\"op\": \"evaluate\", \"id\": \(id), \"results\": [\(count) results]}, got \(String(decoding: line.prefix(200), as: UTF8.self))")
+        }
+        return try items.map { item -> Result<LossResult, any Error> in
+            guard case .object(let r) = item else { throw MalformedReply(description: "malformed reply: a result is not an object") }
+            if case .object(let outputs)? = r["outputs"] {
+                var result = LossResult()
+                for (role, t) in outputs { result.outputs[role] = try TensorWire.decode(t, role: role) }
+                return .success(result)
+            }
+            if case .object(let e)? = r["error"] {
+                let message: String = if case .string(let m)? = e["message"] { m } else { "" }
+                if case .string(let k)? = e["kind"], let kind = ErrorKind(rawValue: k) {
+                    return .failure(LossError(kind, argument: "port", message))
+                }
+                return .failure(PortRaised(message: message))
+            }
+            if case .string(let reason)? = r["unsupported"] { return .failure(Unsupported(reason)) }
+            throw MalformedReply(description: "malformed reply: a result has none of outputs, error, unsupported")
+        }
+    }
+}
+
+/// The port raised an error it could not map to an error kind ("unmapped").
+package struct PortRaised: Error, CustomStringConvertible {
+    package var message: String
+    package var description: String { "unmapped error: \(message)" }
+}
