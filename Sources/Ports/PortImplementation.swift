@@ -138,8 +138,11 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
         return nil
     }
 
+    /// The case's options as given, with PyTorch's default for every option it leaves out. The
+    /// given values are sent unchanged: a deprecated spelling such as 'elementwise_mean' must
+    /// reach the framework as written, not as LossBench reads it.
     func explicitOptions(_ c: LossCase) -> [String: JSONValue] {
-        (try? c.decodedOptions()).map { $0.json(for: c.loss) } ?? c.options
+        LossOptions.defaults(for: c.loss).json(for: c.loss).merging(c.options) { _, given in given }
     }
 
     /// One request over the protocol; throws `PortFailure` when the process fails (after

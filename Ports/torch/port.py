@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""The PyTorch port (protocol 1, Ports/README.md): torch.nn.functional's own loss functions, on CPU,
+in float64 or float32.
+
+    python Ports/torch/port.py --dtype float64|float32
+
+Install: python3 -m venv /tmp/torch-venv && /tmp/torch-venv/bin/pip install torch numpy
+The call per loss, the arguments PyTorch differentiates and the mapping of its exception messages
+to LossBench's error kinds are Tools/torch_compare.py's (one table for both).
+"""
+import argparse, base64, inspect, json, os, sys, warnings
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tools"))
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch_compare import DIFFERENTIABLE, TORCH, torch_error_kinds  # noqa: E402
+
+WIRE = {"float64": np.float64, "float32": np.float32, "int64": np.int64}
+TORCH_DTYPE = {"float64": torch.float64, "float32": torch.float32}
+
+
+def decode(t, dtype):
+    a = np.frombuffer(base64.b64decode(t["data"]), dtype=np.dtype(WIRE[t["dtype"]]).newbyteorder("<"))
+    a = a.reshape(t["shape"]).copy()
+    x = torch.from_numpy(a)
+    return x.to(TORCH_DTYPE[dtype]) if t["dtype"] == "float64" else x
+
+
+def encode(x):
+    a = x.detach().cpu().contiguous().numpy()
+    name = {np.dtype(np.float64): "float64", np.dtype(np.float32): "float32"}[a.dtype]
+    return {"dtype": name, "shape": list(a.shape), "data": base64.b64encode(a.astype(a.dtype.newbyteorder("<")).tobytes()).decode()}
+
+
+def error(exc, inputs):
+    kinds = torch_error_kinds(exc)
+    message = str(exc)
+    # One ATen message for two faults: told apart by the inputs it was about.
+    if "Expected non-empty vector or matrix" in message:
+        kinds = {"empty_input"} if 0 in inputs["input"].shape else {"shape_mismatch"}
+    if "Expected tensor to have size" in message and "'targets'" in message:
+        kinds = {"shape_mismatch"} if inputs["targets"].dim() == 2 and "dimension 0" in message else {"invalid_length"}
+    if isinstance(exc, (TypeError, KeyError)):  # an option of the wrong type, an unknown distance function
+        kinds = {"invalid_option"}
+    # Where one message stands for two kinds, the more specific one is reported.
+    order = ["invalid_reduction", "invalid_option", "invalid_length", "empty_input", "target_out_of_range",
+             "invalid_value", "shape_mismatch"]
+    kind = min(kinds, key=order.index) if kinds else "unmapped"
+    return {"error": {"kind": kind, "message": f"{type(exc).__name__}: {exc}"[:2000]}}
+
+
+def unexpected(loss, case):
+    """Options and tensors the torch.nn.functional function does not take: Python would raise
+    TypeError for them; the lambdas of TORCH pick their keywords by name and would not."""
+    params = inspect.signature(getattr(torch.nn.functional, loss)).parameters
+    names = [k for k in case["options"] if k not in params] + [r for r in case["inputs"] if r not in params and r != "grad_output"]
+    return names
+
+
+NON_FINITE = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
+
+
+def evaluate(case, dtype):
+    loss = case["loss"]
+    # The wire spells non-finite option values as strings (JSON has no literal for them).
+    options = {k: NON_FINITE.get(v, v) if isinstance(v, str) and k != "reduction" else v
+               for k, v in case["options"].items()}
+    extra = unexpected(loss, case)
+    if extra:
+        return {"error": {"kind": "invalid_option", "message": f"TypeError: {loss}() got an unexpected keyword argument {extra[0]!r}"}}
+    inputs = {role: decode(t, dtype) for role, t in case["inputs"].items()}
+    grad_output = inputs.pop("grad_output", None)
+    wanted = [r[5:] for r in case["wanted"] if r.startswith("grad_")]
+    requires = [r for r in DIFFERENTIABLE[loss] if r in wanted and r in inputs and inputs[r].is_floating_point()]
+    for r in requires:
+        inputs[r].requires_grad_(True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = TORCH[loss](inputs, options)
+            outputs = {"output": encode(out)}
+            if grad_output is not None and requires:
+                # grad_outputs= checks the shape (a product with out would broadcast a wrong one).
+                grads = torch.autograd.grad(out, [inputs[r] for r in requires], grad_outputs=grad_output, allow_unused=True)
+                for r, g in zip(requires, grads):
+                    outputs["grad_" + r] = encode(torch.zeros_like(inputs[r]) if g is None else g)
+    except Exception as e:  # noqa: BLE001 - every rejection is reported with its kind
+        return error(e, inputs)
+    return {"outputs": outputs}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    a = ap.parse_args()
+    torch.set_num_threads(int(os.environ.get("LOSSBENCH_PORT_THREADS", "1")))
+    for line in sys.stdin:
+        req = json.loads(line)
+        if req["op"] == "hello":
+            reply = {"op": "hello", "protocol": 1, "name": f"torch-{a.dtype}", "framework": f"torch {torch.__version__}",
+                     "dtype": a.dtype, "device": "cpu", "losses": sorted(TORCH), "gradients": True, "unsupported": []}
+        elif req["op"] == "evaluate":
+            reply = {"op": "evaluate", "id": req["id"], "results": [evaluate(c, a.dtype) for c in req["cases"]]}
+        elif req["op"] == "bye":
+            return
+        else:
+            reply = {"op": "error", "id": req.get("id"), "message": f"unknown op {req['op']!r}"}
+        print(json.dumps(reply), flush=True)
+
+
+if __name__ == "__main__":
+    main()
