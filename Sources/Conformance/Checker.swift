@@ -21,6 +21,9 @@ public enum CaseStatus: String, Sendable, Hashable, Codable {
     case unexpectedPass = "unexpected_pass"
     /// The process running the implementation crashed, timed out or broke the protocol.
     case portError = "port_error"
+    /// It gave PyTorch's result on a case that encodes a documented deviation from PyTorch, and
+    /// the implementation does not follow LossBench's deviations (a port of PyTorch).
+    case deviation
 
     /// Whether this outcome fails a check: a mismatch, an unexpected pass or a port error.
     public var isFailure: Bool { self == .failed || self == .unexpectedPass || self == .portError }
@@ -57,8 +60,11 @@ public struct LossSummary: Sendable {
     public var unexpectedPasses = 0
     /// Cases the implementation's process could not answer (crash, timeout, malformed reply).
     public var portErrors = 0
-    /// Cases that failed: mismatches, unexpected passes and port errors; not expected failures.
-    public var failed: Int { cases - passed - unsupported - expectedFailures }
+    /// Cases marked as documented deviations on which it gave another result (PyTorch's).
+    public var deviations = 0
+    /// Cases that failed: mismatches, unexpected passes and port errors; not expected failures
+    /// or deviations.
+    public var failed: Int { cases - passed - unsupported - expectedFailures - deviations }
     /// The largest normalized error over the loss's cases (+inf after a structural mismatch).
     public var maxError = 0.0
     /// The 99th percentile of every compared element's normalized error.
@@ -142,6 +148,12 @@ public enum Checker {
                       impl: any Implementation, seconds: Double) -> CaseOutcome {
         var outcome = compare(golden, lossCase, result, impl: impl)
         outcome.seconds = seconds
+        if let deviation = golden.deviation, outcome.status == .failed, !impl.followsDeviations {
+            outcome.status = .deviation
+            outcome.mismatches.insert(Mismatch(role: "deviation", element: nil, expected: "LossBench's documented result",
+                                               got: deviation, normalizedError: outcome.maxError), at: 0)
+            return outcome
+        }
         if let reason = impl.expectedFailure(caseName: golden.name) {
             switch outcome.status {
             case .failed:
@@ -246,8 +258,10 @@ public enum Checker {
             s.expectedFailures = group.filter { $0.status == .expectedFailure }.count
             s.unexpectedPasses = group.filter { $0.status == .unexpectedPass }.count
             s.portErrors = group.filter { $0.status == .portError }.count
+            s.deviations = group.filter { $0.status == .deviation }.count
             let errors = group.flatMap(\.errors).sorted()
-            s.maxError = group.map(\.maxError).max() ?? 0
+            // A documented deviation is not the implementation's error: it is left out of the maximum.
+            s.maxError = group.filter { $0.status != .deviation }.map(\.maxError).max() ?? 0
             s.p99Error = errors.isEmpty ? 0 : errors[min(errors.count - 1, Int((Double(errors.count) * 0.99).rounded(.down)))]
             if let kind = LossKind(rawValue: s.loss) {
                 let type = implementations.first { $0.name == s.implementation }?.computeType ?? .float32

@@ -68,6 +68,10 @@ public protocol Implementation: Sendable {
     /// defect, declared with its reason), or nil. Such a case that fails is reported as an
     /// expected failure; one that passes, as an unexpected pass.
     func expectedFailure(caseName: String) -> String?
+    /// Whether it implements LossBench's documented deviations from PyTorch (Docs/Deviations.md).
+    /// True by default; a port of PyTorch's behaviour says false, and its results on the cases
+    /// marked as deviations are then reported as deviations, not failures.
+    var followsDeviations: Bool { get }
 }
 
 extension Implementation {
@@ -76,6 +80,8 @@ extension Implementation {
     }
 
     public func expectedFailure(caseName: String) -> String? { nil }
+
+    public var followsDeviations: Bool { true }
 }
 
 /// Thrown by an implementation that runs in another process when that process failed rather

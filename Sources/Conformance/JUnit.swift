@@ -13,6 +13,7 @@ public enum JUnit {
                 case .passed: break
                 case .unsupported: t.skipped = c.mismatches.first?.got ?? "unsupported"
                 case .expectedFailure: t.skipped = "expected failure: " + (c.mismatches.first?.got ?? "")
+                case .deviation: t.skipped = "documented deviation from PyTorch: " + (c.mismatches.first?.got ?? "")
                 case .failed, .unexpectedPass, .portError:
                     let repro = "reproduce: " + report.reproduce(c)
                     let first = c.mismatches.first?.description ?? "failed"

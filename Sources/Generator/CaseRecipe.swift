@@ -12,6 +12,8 @@ package struct CaseRecipe: Sendable {
     package var expectError: ErrorKind?
     /// Why the case exists; for error cases, the invalid argument and what is wrong with it.
     package var note: String?
+    /// The documented deviation from PyTorch the case encodes (Docs/Deviations.md), or nil.
+    package var deviation: String? = nil
     /// Whether `inputs` draws from the RNG (its seed is then stored with the case).
     package var isRandom: Bool
     /// Draws the tensor arguments (not grad_output: the generator draws it in the output's shape).
@@ -29,7 +31,7 @@ package struct RecipeList {
     /// Adds a case. `label` groups related cases (e.g. "weight-mean"); numbering is per group.
     package mutating func add(
         _ family: CaseFamily, _ label: String, options: [String: JSONValue] = [:],
-        expectError: ErrorKind? = nil, note: String? = nil, random: Bool = true,
+        expectError: ErrorKind? = nil, note: String? = nil, random: Bool = true, deviation: String? = nil,
         inputs: @escaping @Sendable (inout SeededRNG) -> [String: TensorValue]
     ) {
         let key = "\(family.rawValue)/\(label)"
@@ -38,15 +40,15 @@ package struct RecipeList {
         let number = String(n)
         let name = "\(loss.rawValue)/\(key)/\(String(repeating: "0", count: max(0, 3 - number.count)) + number)"
         recipes.append(CaseRecipe(name: name, loss: loss, family: family, options: options,
-                                  expectError: expectError, note: note, isRandom: random, inputs: inputs))
+                                  expectError: expectError, note: note, deviation: deviation, isRandom: random, inputs: inputs))
     }
 
     /// Adds an error case: `argument` is named in the note with what is wrong.
     package mutating func error(
         _ kind: ErrorKind, _ label: String, argument: String, _ what: String, options: [String: JSONValue] = [:],
-        inputs: @escaping @Sendable (inout SeededRNG) -> [String: TensorValue]
+        deviation: String? = nil, inputs: @escaping @Sendable (inout SeededRNG) -> [String: TensorValue]
     ) {
-        add(.error, label, options: options, expectError: kind, note: "\(argument): \(what)", inputs: inputs)
+        add(.error, label, options: options, expectError: kind, note: "\(argument): \(what)", deviation: deviation, inputs: inputs)
     }
 }
 

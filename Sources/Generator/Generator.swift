@@ -59,7 +59,8 @@ package enum Generator {
         }
         var golden = GoldenCase(name: recipe.name, loss: recipe.loss.rawValue, options: options,
                                 family: recipe.family, seed: recipe.isRandom ? Int64(s) : nil,
-                                expectError: recipe.expectError, note: recipe.note, inputs: inputs)
+                                expectError: recipe.expectError, note: recipe.note, inputs: inputs,
+                                deviation: recipe.deviation)
         let forward = LossCase(loss: recipe.loss, options: options, inputs: inputs)
         if let expected = recipe.expectError {
             do {

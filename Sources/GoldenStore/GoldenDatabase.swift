@@ -126,7 +126,8 @@ public enum GoldenDatabase {
     private static func insert(_ c: GoldenCase, _ db: Database) throws {
         var record = CaseRecord(
             id: nil, name: c.name, loss: c.loss, options: c.optionsJSON,
-            family: c.family.rawValue, seed: c.seed, expectError: c.expectError?.rawValue, note: c.note)
+            family: c.family.rawValue, seed: c.seed, expectError: c.expectError?.rawValue, note: c.note,
+            deviation: c.deviation)
         try record.insert(db)
         guard let id = record.id else { return }
         for (role, value) in c.inputs.sorted(by: { $0.key < $1.key }) {
@@ -225,7 +226,7 @@ public enum GoldenDatabase {
                 throw bad("options is not a JSON object: \(r.options)")
             }
             var c = GoldenCase(name: r.name, loss: r.loss, options: options, family: family, seed: r.seed,
-                               expectError: expectError, note: r.note, inputs: [:])
+                               expectError: expectError, note: r.note, inputs: [:], deviation: r.deviation)
             for t in tensorsByCase[r.id ?? -1] ?? [] {
                 let value: TensorValue
                 do {
@@ -283,6 +284,11 @@ public enum GoldenDatabase {
             field(c.seed.map { String($0) })
             field(c.expectError?.rawValue)
             field(c.note)
+            // Only when set, so the digests of databases without deviations are unchanged.
+            if let d = c.deviation {
+                field("deviation")
+                field(d)
+            }
             var tensors: [(String, String, TensorValue, Tensor<Double>?)] = []
             for (role, v) in c.inputs { tensors.append((role, "in", v, nil)) }
             for (role, v) in c.expected { tensors.append((role, "out", .float64(v), c.scales[role])) }

@@ -33,6 +33,10 @@ enum GoldenMigrations {
                 );
                 """)
         }
+        // Additive, format_version stays 1: the documented deviation from PyTorch a case encodes.
+        migrator.registerMigration("v1: cases.deviation") { db in
+            try db.execute(sql: "ALTER TABLE cases ADD COLUMN deviation TEXT")
+        }
         return migrator
     }
 }

@@ -19,9 +19,11 @@ struct CaseRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var seed: Int64?
     var expectError: String?
     var note: String?
+    /// Absent in databases written before the column existed.
+    var deviation: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, loss, options, family, seed, note
+        case id, name, loss, options, family, seed, note, deviation
         case expectError = "expect_error"
     }
 

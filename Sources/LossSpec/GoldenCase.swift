@@ -18,6 +18,9 @@ public struct GoldenCase: Sendable, Hashable {
     /// The error kind the case must raise, or nil if it must evaluate.
     public var expectError: ErrorKind?
     public var note: String?
+    /// The documented deviation from PyTorch this case encodes (its id, e.g. `int64-promotion`;
+    /// Docs/Deviations.md), or nil. PyTorch, and a port that follows it, gives another result here.
+    public var deviation: String?
     /// Arguments by torch name, plus grad_output.
     public var inputs: [String: TensorValue]
     /// Expected outputs by role (`output`, `grad_<argument>`).
@@ -27,7 +30,9 @@ public struct GoldenCase: Sendable, Hashable {
 
     public init(name: String, loss: String, options: [String: JSONValue], family: CaseFamily, seed: Int64?,
                 expectError: ErrorKind?, note: String?, inputs: [String: TensorValue],
-                expected: [String: Tensor<Double>] = [:], scales: [String: Tensor<Double>] = [:]) {
+                expected: [String: Tensor<Double>] = [:], scales: [String: Tensor<Double>] = [:],
+                deviation: String? = nil) {
+        self.deviation = deviation
         self.name = name
         self.loss = loss
         self.options = options

@@ -34,7 +34,11 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
         package var gradients: Bool
         /// (loss or "*", option, value or nil for every value, reason)
         package var unsupported: [(loss: String, option: String, value: JSONValue?, reason: String)]
+        /// Whether it implements LossBench's documented deviations (`"deviations": true`).
+        package var deviations: Bool
     }
+
+    package var followsDeviations: Bool { handshake.deviations }
 
     /// Why a port cannot be used at all (exit 3): it does not start or fails the handshake.
     package struct StartFailure: Error, CustomStringConvertible {
@@ -91,7 +95,8 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
         func text(_ key: String) -> String { if case .string(let s)? = o[key] { s } else { "" } }
         return Handshake(name: text("name"), framework: text("framework"), dtype: dtype, device: text("device"),
                          losses: Set(ls.compactMap { if case .string(let s) = $0 { s } else { nil } }),
-                         gradients: o["gradients"] != .bool(false), unsupported: unsupported)
+                         gradients: o["gradients"] != .bool(false), unsupported: unsupported,
+                         deviations: o["deviations"] == .bool(true))
     }
 
     package func expectedFailure(caseName: String) -> String? {

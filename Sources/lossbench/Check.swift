@@ -85,7 +85,7 @@ struct Check: ParsableCommand, DefaultImplementations {
         func count(_ s: CaseStatus) -> Int { report.outcomes.filter { $0.status == s }.count }
         var tally = "\(passed) passed, \(failures.count) failed"
         for (status, label) in [(CaseStatus.unsupported, "unsupported"), (.expectedFailure, "expected failures"),
-                                (.unexpectedPass, "unexpected passes"), (.portError, "port errors")] where count(status) > 0 {
+                                (.unexpectedPass, "unexpected passes"), (.portError, "port errors"), (.deviation, "documented deviations")] where count(status) > 0 {
             tally += ", \(count(status)) \(label)"
         }
         out += "\n" + tally + "\n"

@@ -21,10 +21,16 @@ struct CheckJSON: Codable, Equatable {
         var maxError: Double
         var p99Error: Double
         var budget: Double
+        var unsupported = 0
+        var expectedFailures = 0
+        var unexpectedPasses = 0
+        var portErrors = 0
+        var deviations = 0
 
         enum CodingKeys: String, CodingKey {
-            case loss, impl, cases, passed, failed, budget
+            case loss, impl, cases, passed, failed, budget, unsupported, deviations
             case maxError = "max_error", p99Error = "p99_error"
+            case expectedFailures = "expected_failures", unexpectedPasses = "unexpected_passes", portErrors = "port_errors"
         }
     }
 
@@ -77,7 +83,9 @@ extension CheckJSON {
         }
         losses = report.summaries.map { s in
             Summary(loss: s.loss, impl: s.implementation, cases: s.cases, passed: s.passed, failed: s.failed,
-                    maxError: s.maxError, p99Error: s.p99Error, budget: s.budget)
+                    maxError: s.maxError, p99Error: s.p99Error, budget: s.budget, unsupported: s.unsupported,
+                    expectedFailures: s.expectedFailures, unexpectedPasses: s.unexpectedPasses, portErrors: s.portErrors,
+                    deviations: s.deviations)
         }
         warnings = report.warnings
     }

@@ -103,3 +103,43 @@ struct DefectPortTests {
         #expect(ExpectedFailure(pattern: pattern, reason: "").matches(name) == matches)
     }
 }
+
+/// A case marked as a documented deviation: an implementation that follows PyTorch there is
+/// reported as a deviation, not a failure; one that implements LossBench's choices (the
+/// built-ins, a port saying `"deviations": true`) still fails on it.
+@Suite struct DeviationTests {
+    @Test func deviationsAreReportedAsSuch() throws {
+        var c = DefectPortTests.mse("dev", trigger: 0)
+        c.deviation = "some-deviation"
+        struct Strict: Implementation {
+            var name: String { "strict" }
+            var computeType: ComputeType { .float64 }
+            func evaluate(_ c: LossCase) throws -> LossResult { LossResult(outputs: ["output": Tensor(scalar: 42)]) }
+            var followsDeviations: Bool { true }
+        }
+        struct Follower: Implementation {
+            var name: String { "follower" }
+            var computeType: ComputeType { .float64 }
+            func evaluate(_ c: LossCase) throws -> LossResult { LossResult(outputs: ["output": Tensor(scalar: 42)]) }
+            var followsDeviations: Bool { false }
+        }
+        let report = Checker.run(GoldenFile(meta: [:], cases: [c]), database: "d", implementations: [Strict(), Follower()])
+        #expect(report.outcomes.map(\.status) == [.failed, .deviation])
+        #expect(report.outcomes[1].mismatches.first?.got == "some-deviation")
+        let followerOnly = Checker.run(GoldenFile(meta: [:], cases: [c]), database: "d", implementations: [Follower()])
+        #expect(!followerOnly.failed)
+        #expect(followerOnly.summaries.first?.deviations == 1 && followerOnly.summaries.first?.failed == 0)
+    }
+
+    @Test func theColumnRoundTripsAndLeavesOtherDigestsAlone() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dev-\(UUID().uuidString).sqlite").path
+        var c = DefectPortTests.mse("dev", trigger: 0)
+        let plain = GoldenDatabase.contentDigest([c])
+        c.deviation = "some-deviation"
+        #expect(GoldenDatabase.contentDigest([c]) != plain)
+        try GoldenDatabase.write([c, DefectPortTests.mse("plain", trigger: 0)], meta: [:], to: path)
+        let back = try GoldenDatabase.read(path)
+        #expect(back.cases.first { $0.name == "dev" }?.deviation == "some-deviation")
+        #expect(back.cases.first { $0.name == "plain" }?.deviation == nil)
+    }
+}

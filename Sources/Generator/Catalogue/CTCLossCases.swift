@@ -254,11 +254,11 @@ enum CTCLossCases {
         }
         for (labels, what) in [([1, 0, 3, 0], "label 0 equals blank"), ([1, 5, 3, 0], "label 5 ≥ C = 5"),
                                ([-2, 2, 3, 0], "label -2 is negative")] {
-            list.error(.targetOutOfRange, "label", argument: "targets", what, options: base,
+            list.error(.targetOutOfRange, "label", argument: "targets", what, options: base, deviation: "ctc-label-check",
                        inputs: valid(["targets": fixedInt([2, 2], labels.map(Int64.init))]))
         }
         list.error(.targetOutOfRange, "label", argument: "targets", "label 4 equals blank = 4 (concatenated)",
-                   options: opts(.string("sum"), 4, false),
+                   options: opts(.string("sum"), 4, false), deviation: "ctc-label-check",
                    inputs: valid(["targets": fixedInt([3], [1, 4, 3])]))
     }
 }

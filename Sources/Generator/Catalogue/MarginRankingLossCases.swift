@@ -40,7 +40,8 @@ enum MarginSweep {
             a["weight"] = r.uniform([3], 0, 1)
             return a
         }
-        list.error(.invalidValue, "dtype", argument: floatArgument, "an int64 tensor; floating point is required") { r in
+        list.error(.invalidValue, "dtype", argument: floatArgument, "an int64 tensor; floating point is required",
+                   deviation: "int64-promotion") { r in
             var a = inputs(&r)
             if case .float64(let t)? = a[floatArgument] {
                 a[floatArgument] = .int64(Tensor(shape: t.shape, scalars: t.scalars.map { Int64($0.rounded()) }))
