@@ -7,8 +7,9 @@ float64 with the case's own grad_output, and compare the output and every stored
     |torch - expected| <= 1e-9 * max(|expected|, scale, tiny)        (NaN = NaN, equal infinities)
 
 An error case must make PyTorch raise an exception whose message maps to the expected error kind
-(the mapping is torch_compare.TORCH_ERROR_KINDS). Cases that encode a documented deviation from
-PyTorch (Vectors/README.md) are not compared; they are counted apart.
+(the mapping is torch_compare.TORCH_ERROR_KINDS). Cases marked in `cases.deviation` as encoding
+a documented deviation from PyTorch (Docs/Deviations.md) are not compared; they are counted apart.
+`lossbench check --impl port:torch-f64,port:torch-f32` does the same through the port protocol.
 
 It also runs every valid case in PyTorch float32 (inputs are Float32-exact) and reports PyTorch's
 normalized error against the golden values, |f32 - expected| / (eps32 * max(scale, |expected|, tiny)),
@@ -63,12 +64,16 @@ def read_db(path):
         s = None if scale is None else np.frombuffer(scale, dtype="<f8").reshape(a.shape).copy()
         tensors.setdefault(case_id, {})[role] = (io, a, s)
     cases = []
-    for cid, name, loss, options, family, expect, note in con.execute(
-            "SELECT id, name, loss, options, family, expect_error, note FROM cases ORDER BY id"):
+    # cases.deviation (added later, format_version 1) marks the cases that encode a documented
+    # deviation from PyTorch (Docs/Deviations.md); an older database has no such column.
+    columns = {row[1] for row in con.execute("PRAGMA table_info(cases)")}
+    deviation = "deviation" if "deviation" in columns else "NULL"
+    for cid, name, loss, options, family, expect, note, dev in con.execute(
+            f"SELECT id, name, loss, options, family, expect_error, note, {deviation} FROM cases ORDER BY id"):
         t = tensors.get(cid, {})
         inputs = {r: a for r, (io, a, s) in t.items() if io == "in"}
         expected = {r: (a, s) for r, (io, a, s) in t.items() if io == "out"}
-        cases.append((name, loss, json.loads(options), family, expect, note or "", inputs, expected))
+        cases.append((name, loss, json.loads(options), family, expect, note or "", inputs, expected, dev))
     return meta, cases
 
 
@@ -126,27 +131,6 @@ def contract_error(loss, inputs, options):
     return None
 
 
-def deviation(loss, inputs, options, expect):
-    """The documented deviation a case encodes, or None (Vectors/README.md lists them)."""
-    if expect == "invalid_value":
-        ints = INTEGER_ARGUMENTS.get(loss, [])
-        if any(a.dtype == np.int64 for r, a in inputs.items() if r not in ints):
-            return "int64 tensor where a float argument is expected (PyTorch type-promotes)"
-    if loss in ("cross_entropy", "multilabel_soft_margin_loss") and expect == "shape_mismatch" \
-            and "input" in inputs and inputs["input"].ndim == 0:
-        return "0-dim input: LossBench raises shape_mismatch, PyTorch a dtype error or an IndexError"
-    if loss in ("multi_margin_loss", "multilabel_margin_loss") and options.get("reduction") != "none":
-        x = inputs.get("input")
-        if x is not None and x.ndim == 2 and x.shape[0] == 0:
-            return "empty batch: PyTorch returns uninitialised memory (Docs/Semantics.md#empty-inputs)"
-    if loss == "ctc_loss" and expect == "target_out_of_range":
-        return "CTC labels are not validated by PyTorch (Docs/Losses/ctc_loss.md)"
-    if loss in ("nll_loss", "cross_entropy") and "input" in inputs and inputs["input"].ndim == 1 \
-            and inputs.get("target") is not None and inputs["target"].shape == (1,):
-        return "(C) input with a (1) target: PyTorch's backward raises"
-    return None
-
-
 def run_torch(loss, options, inputs, dtype):
     """PyTorch outputs {role: ndarray} of the case in `dtype`, or the exception it raised."""
     requires = [r for r in tc.DIFFERENTIABLE[loss] if r in inputs and inputs[r].dtype == np.float64 and r != "grad_output"]
@@ -195,14 +179,13 @@ def main():
     meta, cases = read_db(args.db)
     stats = {}
     details = []
-    for name, loss, options, family, expect, note, inputs, expected in cases:
+    for name, loss, options, family, expect, note, inputs, expected, dev in cases:
         if args.loss and loss not in args.loss:
             continue
         s = stats.setdefault(loss, {"cases": 0, "agree": 0, "disagree": 0, "deviations": 0, "errors": 0,
                                     "errors_matched": 0, "contract": 0, "max64": 0.0, "f32": []})
         s["cases"] += 1
         options = decode_options(options)
-        dev = deviation(loss, inputs, options, expect)
         if dev:
             s["deviations"] += 1
             continue
