@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "Generator", dependencies: ["LossSpec", "Reference"]),
         .target(name: "Fuzzing", dependencies: ["LossSpec", "Reference", "Fast", "Conformance", "Implementations", "Generator", "GoldenStore"]),
         .target(name: "History", dependencies: ["LossSpec", "Markup", "GoldenStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Benchmarking", dependencies: ["LossSpec", "Reference", "Fast", "Generator", "History"]),
+        .target(name: "Benchmarking", dependencies: ["LossSpec", "Reference", "Fast", "Generator", "History", "Ports"]),
         .target(name: "Reporting", dependencies: ["LossSpec", "Conformance", "History", "Markup"]),
         .executableTarget(
             name: "lossbench",

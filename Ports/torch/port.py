@@ -8,7 +8,7 @@ Install: python3 -m venv /tmp/torch-venv && /tmp/torch-venv/bin/pip install torc
 The call per loss, the arguments PyTorch differentiates and the mapping of its exception messages
 to LossBench's error kinds are Tools/torch_compare.py's (one table for both).
 """
-import argparse, base64, inspect, json, os, sys, warnings
+import argparse, base64, inspect, json, os, sys, time, warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tools"))
 import numpy as np  # noqa: E402
@@ -89,11 +89,32 @@ def evaluate(case, dtype):
     return {"outputs": outputs}
 
 
+def loaded_call(case, dtype):
+    """A zero-argument function that runs the case's call (forward, or forward and gradients),
+    its tensors built once."""
+    loss = case["loss"]
+    options = {k: NON_FINITE.get(v, v) if isinstance(v, str) and k != "reduction" else v
+               for k, v in case["options"].items()}
+    inputs = {role: decode(t, dtype) for role, t in case["inputs"].items()}
+    grad_output = inputs.pop("grad_output", None)
+    requires = [r for r in DIFFERENTIABLE[loss] if r in inputs and inputs[r].is_floating_point()] if grad_output is not None else []
+    for r in requires:
+        inputs[r].requires_grad_(True)
+
+    def call():
+        out = TORCH[loss](inputs, options)
+        if requires:
+            torch.autograd.grad(out, [inputs[r] for r in requires], grad_outputs=grad_output, allow_unused=True)
+        return out
+    return call
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     a = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("LOSSBENCH_PORT_THREADS", "1")))
+    loaded, next_handle = {}, 1
     for line in sys.stdin:
         req = json.loads(line)
         if req["op"] == "hello":
@@ -101,6 +122,20 @@ def main():
                      "dtype": a.dtype, "device": "cpu", "losses": sorted(TORCH), "gradients": True, "unsupported": []}
         elif req["op"] == "evaluate":
             reply = {"op": "evaluate", "id": req["id"], "results": [evaluate(c, a.dtype) for c in req["cases"]]}
+        elif req["op"] == "load":
+            call = loaded_call(req["case"], a.dtype)
+            t0 = time.perf_counter_ns(); call(); t1 = time.perf_counter_ns()
+            loaded[next_handle] = call
+            reply = {"op": "load", "id": req["id"], "handle": next_handle, "first_call_ns": t1 - t0}
+            next_handle += 1
+        elif req["op"] == "run":
+            call, ns = loaded[req["handle"]], []
+            for _ in range(req.get("calls", 1)):
+                t0 = time.perf_counter_ns(); call(); ns.append(time.perf_counter_ns() - t0)  # CPU eager: returns when done
+            reply = {"op": "run", "id": req["id"], "ns": ns}
+        elif req["op"] == "unload":
+            loaded.pop(req["handle"], None)
+            reply = {"op": "unload", "id": req["id"]}
         elif req["op"] == "bye":
             return
         else:

@@ -3,6 +3,7 @@ import Fast
 import Foundation
 import History
 import LossSpec
+import Ports
 import Reference
 
 /// Which part of the computation a measurement times.
@@ -79,6 +80,27 @@ package enum Benchmark {
     /// (or `maxSamples`), each preceded by a calibration measurement (`sampleRoundRobin` with one body).
     package static func sample(_ settings: BenchSettings, _ body: () throws -> Void) throws -> (samples: [Double], calibration: [Double]) {
         try withoutActuallyEscaping(body) { body in try sampleRoundRobin(settings, [body])[0] }
+    }
+
+    /// Measures a port on one problem and pass: the port loads the problem once (its first call,
+    /// compilation included, is reported apart by the port and not sampled), then each sample is
+    /// one call timed inside the port, preceded here by a calibration measurement.
+    package static func measurePort(_ problem: BenchProblem, port: PortImplementation, pass: BenchPass,
+                                   settings: BenchSettings) throws -> BenchMeasurement {
+        let loaded = try port.load(pass == .forward ? problem.forward : problem.backward)
+        defer { port.unload(loaded) }
+        for _ in 1..<max(1, settings.warmup) { _ = try port.run(loaded) }
+        var samples: [Double] = [], calibration: [Double] = []
+        var sink = 0.0, spent = 0.0
+        while samples.count < settings.maxSamples && (samples.count < settings.minSamples || spent < settings.minSeconds) {
+            calibration.append(calibrationSample(&sink))
+            let ns = try port.run(loaded)
+            samples.append(ns)
+            spent += ns / 1e9
+        }
+        if sink.isNaN { print("") }
+        return BenchMeasurement(loss: problem.loss.rawValue, impl: port.name, pass: pass, shape: problem.shape,
+                                elements: problem.elements, threads: 1, samples: samples, calibration: calibration)
     }
 
     /// Measures one implementation on one problem and pass.

@@ -150,6 +150,79 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
         LossOptions.defaults(for: c.loss).json(for: c.loss).merging(c.options) { _, given in given }
     }
 
+    /// The wire form of a case: loss, every option explicit, inputs, and the roles wanted.
+    func wireCase(_ c: LossCase) -> JSONValue {
+        var wanted = ["output"]
+        if c.inputs["grad_output"] != nil {
+            wanted += c.loss.arguments.filter { $0.isDifferentiable && c.inputs[$0.name] != nil }.map { "grad_" + $0.name }
+        }
+        return .object(["loss": .string(c.loss.rawValue), "options": .object(explicitOptions(c)),
+                        "inputs": .object(c.inputs.mapValues(TensorWire.encode)),
+                        "wanted": .array(wanted.map(JSONValue.string))])
+    }
+
+    // MARK: Timing
+
+    /// A problem loaded into the port for timing (`load`), and the time of its first call.
+    package struct Loaded: Sendable {
+        package var handle: JSONValue
+        /// Nanoseconds of the first call (compilation, caches), reported apart from the samples.
+        package var firstCallNs: Double
+    }
+
+    /// Loads `c` into the port: it builds the inputs once and makes the first call.
+    package func load(_ c: LossCase) throws -> Loaded {
+        let reply = try timingRequest(["op": .string("load"), "case": wireCase(c)])
+        guard let handle = reply["handle"], let first = reply["first_call_ns"]?.doubleValue else {
+            throw PortFailure("malformed load reply: expected {\"handle\", \"first_call_ns\"}")
+        }
+        return Loaded(handle: handle, firstCallNs: first)
+    }
+
+    /// One timed call of a loaded problem, measured inside the port (with the framework's own
+    /// synchronisation), in nanoseconds.
+    package func run(_ loaded: Loaded) throws -> Double {
+        let reply = try timingRequest(["op": .string("run"), "handle": loaded.handle, "calls": .number(1)])
+        guard case .array(let ns)? = reply["ns"], let t = ns.first?.doubleValue, t > 0, t.isFinite else {
+            throw PortFailure("malformed run reply: expected {\"ns\": [positive nanoseconds]}")
+        }
+        return t
+    }
+
+    package func unload(_ loaded: Loaded) {
+        _ = try? timingRequest(["op": .string("unload"), "handle": loaded.handle])
+    }
+
+    /// A request outside `evaluate`; an `{"op": "error"}` reply (a port without timing) is `Unsupported`.
+    func timingRequest(_ fields: [String: JSONValue]) throws -> [String: JSONValue] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let process = try runningProcess() else { throw PortFailure("the port is not running") }
+        let id = nextID
+        nextID += 1
+        var body = fields
+        body["id"] = JSONValue(exactly: id)
+        do {
+            try process.send(JSONValue.object(body).serialized())
+            let line = try process.receive(timeout: timeout)
+            guard case .object(let o) = try JSONValue.parse(line), o["id"]?.int64Value == id else {
+                throw MalformedReply(description: "malformed reply: \(String(decoding: line.prefix(200), as: UTF8.self))")
+            }
+            if o["op"] == .string("error") {
+                let message: String = if case .string(let m)? = o["message"] { m } else { "" }
+                throw Unsupported("\(name) cannot \(fields["op"]?.serialized() ?? "?"): \(message)")
+            }
+            return o
+        } catch let u as Unsupported {
+            throw u
+        } catch {
+            let tail = process.stderrTail
+            process.stop()
+            self.process = nil
+            throw PortFailure((error as? PortProcessError)?.reason ?? "\(error)", stderrTail: tail)
+        }
+    }
+
     /// One request over the protocol; throws `PortFailure` when the process fails (after
     /// restarting it for the next request).
     func request(_ cases: [LossCase]) throws -> [Result<LossResult, any Error>] {
@@ -160,15 +233,7 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
         nextID += 1
         let body = JSONValue.object([
             "op": .string("evaluate"), "id": JSONValue(exactly: id),
-            "cases": .array(cases.map { c in
-                var wanted = ["output"]
-                if c.inputs["grad_output"] != nil {
-                    wanted += c.loss.arguments.filter { $0.isDifferentiable && c.inputs[$0.name] != nil }.map { "grad_" + $0.name }
-                }
-                return .object(["loss": .string(c.loss.rawValue), "options": .object(explicitOptions(c)),
-                                "inputs": .object(c.inputs.mapValues(TensorWire.encode)),
-                                "wanted": .array(wanted.map(JSONValue.string))])
-            }),
+            "cases": .array(cases.map(wireCase)),
         ])
         do {
             try process.send(body.serialized())

@@ -61,6 +61,7 @@ package enum PerformanceReport {
             md += "\n![Fast vs Reference](charts/speedup.svg)\n\n"
             files.append(("charts/speedup.svg", speedupChart(run, ms)))
             if !torch.isEmpty { md += torchSection(ms, torch) }
+            md += portsSection(ms)
             md += bandwidthSection(byRun[run.id!]!.filter { $0.suite == "bandwidth" })
         } else {
             md += "## Latest standard suite\n\nNo run of the standard suite on this machine yet.\n\n"
@@ -154,6 +155,41 @@ package enum PerformanceReport {
     }
 
     /// The memory-bound losses at 2^24 elements against a plain Float32 sum over the same bytes.
+    /// Every port of the run against Fast, all from the same run (so every ratio is from one
+    /// machine state): the port's median and its time divided by Fast's.
+    static func portsSection(_ ms: [MeasurementRecord]) -> String {
+        let ports = Set(ms.map(\.impl).filter { $0.hasPrefix("port:") }).sorted()
+        guard !ports.isEmpty else { return "" }
+        var md = "## Fast vs the ports\n\n"
+        md += "Each port timed by the port itself (one call per sample, the first call reported apart), with the "
+        md += "calibration kernel between samples, in the same run as Fast (Ports/README.md). Cells: the port's median, "
+        md += "and how many times Fast's median it is.\n\n"
+        md += "| loss | shape | pass | fast ms | " + ports.map { Markdown.text($0) }.joined(separator: " | ") + " |\n"
+        md += "|---|---|---|---:|" + String(repeating: "---:|", count: ports.count) + "\n"
+        var ratios: [String: [String: [Double]]] = [:]
+        for k in Set(ms.map { Pair(loss: $0.loss, pass: $0.pass, shape: $0.shape) }).sorted() {
+            guard let f = ms.first(where: { $0.impl == "fast" && k.matches($0) }) else { continue }
+            md += "| \(k.loss) | \(k.shape) | \(k.pass) | \(msText(f.medianNs)) |"
+            for p in ports {
+                if let m = ms.first(where: { $0.impl == p && k.matches($0) }) {
+                    ratios[p, default: [:]][k.pass, default: []].append(m.medianNs / f.medianNs)
+                    md += String(format: " %@ (%.1f×) |", msText(m.medianNs), m.medianNs / f.medianNs)
+                } else {
+                    md += " – |"
+                }
+            }
+            md += "\n"
+        }
+        md += "\n"
+        for p in ports {
+            for pass in (ratios[p] ?? [:]).keys.sorted() {
+                md += String(format: "%@, %@: Fast is **%.1f×** faster (geometric mean over %d losses).  \n",
+                             Markdown.text(p), pass, Stats.geometricMean(ratios[p]![pass]!), ratios[p]![pass]!.count)
+            }
+        }
+        return md + "\n"
+    }
+
     static func bandwidthSection(_ ms: [MeasurementRecord]) -> String {
         guard let base = ms.first(where: { $0.loss == "float32_sum" }) else { return "" }
         var md = "## Read bandwidth of the memory-bound losses\n\n"

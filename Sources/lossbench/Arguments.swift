@@ -69,12 +69,12 @@ struct RecordedImplementation: Hashable, Sendable, ExpressibleByArgument {
     let name: String
 
     init?(argument: String) {
-        guard Self.allValueStrings.contains(argument) else { return nil }
+        guard Self.allValueStrings.contains(argument) || ImplementationName.portName(argument) != nil else { return nil }
         name = argument
     }
 
     var defaultValueDescription: String { name }
-    static var allValueStrings: [String] { Builtins.all.map(\.name) + ["baseline"] }
+    static var allValueStrings: [String] { Builtins.all.map(\.name) + ["baseline", "port:NAME"] }
     static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
 }
 

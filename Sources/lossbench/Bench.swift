@@ -3,6 +3,7 @@ import CAllocator
 import Fast
 import Foundation
 import History
+import Ports
 import LossSpec
 import Conformance
 import Implementations
@@ -67,9 +68,6 @@ struct Bench: ParsableCommand, DefaultImplementations {
     var label: String?
 
     func validate() throws {
-        if impls.usesPorts {
-            throw ValidationError("bench times the built-in implementations only; ports are checked with `lossbench check --impl port:NAME`")
-        }
         guard minSamples >= 1, maxSamples >= minSamples else {
             throw ValidationError("--min-samples must be ≥ 1 and --max-samples ≥ --min-samples")
         }
@@ -94,6 +92,8 @@ struct Bench: ParsableCommand, DefaultImplementations {
         let losses = try lossSelection.selectedOrAll
         let passes = pass.elements
         let impls = self.impls.names
+        // Ports are started (and handshaken) before anything is measured.
+        let ports = Dictionary(uniqueKeysWithValues: try self.impls.resolve().compactMap { $0 as? PortImplementation }.map { ($0.name, $0) })
         let threads = threadCount
         var settings = BenchSettings()
         settings.threads = threads
@@ -116,7 +116,8 @@ struct Bench: ParsableCommand, DefaultImplementations {
             for p in passes {
                 for i in impls {
                     do {
-                        let m = try Benchmark.measure(problem, impl: i, pass: p, settings: settings)
+                        let m = try ports[i].map { try Benchmark.measurePort(problem, port: $0, pass: p, settings: settings) }
+                            ?? Benchmark.measure(problem, impl: i, pass: p, settings: settings)
                         results.append(m)
                         recorded.append(BenchHistory.input(m, suite: suite))
                         emit(m)
@@ -167,6 +168,21 @@ struct Bench: ParsableCommand, DefaultImplementations {
         if !speedups.isEmpty {
             let geo = Foundation.exp(speedups.map { Foundation.log($0) }.reduce(0, +) / Double(speedups.count))
             out += String(format: "\ngeometric-mean speedup of fast over reference: %.1f× (%d measurements)\n", geo, speedups.count)
+        }
+        // Each port against Fast, from the same run: time of the port / time of Fast.
+        let ports = Array(Set(results.map(\.impl).filter { $0.hasPrefix("port:") || !["fast", "reference", "baseline"].contains($0) })).sorted()
+        if !ports.isEmpty {
+            var portRows: [[String]] = []
+            for m in results where m.impl == "fast" {
+                var row = [m.loss, m.pass.rawValue, m.shape]
+                for p in ports {
+                    let other = results.first { $0.impl == p && $0.loss == m.loss && $0.pass == m.pass && $0.shape == m.shape }
+                    row.append(other.map { String(format: "%.3f ms (%.1f×)", $0.median / 1e6, $0.median / m.median) } ?? "-")
+                }
+                portRows.append(row)
+            }
+            out += "\nports (median, and how many times Fast's time):\n"
+                + CLI.table(["loss", "pass", "shape"] + ports, portRows, rightAligned: Set(3..<(3 + ports.count)))
         }
         if let base = results.first(where: { $0.loss == "float32_sum" }) {
             out += String(format: "\nbandwidth baseline (plain Float32 sum of 2 × 2^24 floats, sampled in turn with the losses): %.3f ms = %.1f GB/s\n",

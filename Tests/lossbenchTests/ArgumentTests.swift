@@ -171,7 +171,7 @@ import LossSpec
         #expect(check["--impl"]?.contains("(values: reference, fast, port:NAME; default: reference)") == true)
         #expect(bench["--impl"]?.contains("(values: reference, fast, port:NAME; default: fast,reference)") == true)
         #expect(Self.entries(Show.self)["--impl"]?.contains("(values: reference, fast, port:NAME; default: reference,fast)") == true)
-        #expect(history["--impl"]?.contains("(values: reference, fast, baseline)") == true)
+        #expect(history["--impl"]?.contains("(values: reference, fast, baseline, port:NAME)") == true)
         #expect(bench["--pass"]?.contains("(values: forward, backward; default: forward,backward)") == true)
         #expect(history["--pass"]?.contains("(values: forward, backward)") == true)
         #expect(history["--suite"]?.contains("(values: standard, grid, bandwidth; default: standard)") == true)
