@@ -197,14 +197,7 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
     func timingRequest(_ fields: [String: JSONValue]) throws -> [String: JSONValue] {
         lock.lock()
         defer { lock.unlock() }
-        guard let process = try runningProcess() else { throw PortFailure("the port is not running") }
-        let id = nextID
-        nextID += 1
-        var body = fields
-        body["id"] = JSONValue(exactly: id)
-        do {
-            try process.send(JSONValue.object(body).serialized())
-            let line = try process.receive(timeout: timeout)
+        return try exchange(fields, timeout: timeout) { line, id in
             guard case .object(let o) = try JSONValue.parse(line), o["id"]?.int64Value == id else {
                 throw MalformedReply(description: "malformed reply: \(String(decoding: line.prefix(200), as: UTF8.self))")
             }
@@ -213,6 +206,41 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
                 throw Unsupported("\(name) cannot \(fields["op"]?.serialized() ?? "?"): \(message)")
             }
             return o
+        }
+    }
+
+    /// One evaluate request; throws `PortFailure` when the process fails (after stopping it, so
+    /// the next request restarts it).
+    func request(_ cases: [LossCase]) throws -> [Result<LossResult, any Error>] {
+        try exchange(["op": .string("evaluate"), "cases": .array(cases.map(wireCase))],
+                     timeout: timeout * Double(max(1, cases.count)).squareRoot()) { line, id in
+            try parseReply(line, id: id, count: cases.count)
+        }
+    }
+
+    /// Sends one request (its `id` filled in) and hands the reply line to `handle`. On a crash,
+    /// a timeout, a reply `handle` rejects, or a port that cannot be (re)started, it stops the
+    /// process, so the next request restarts it, and throws `PortFailure` with the tail of the
+    /// port's standard error; `Unsupported` from `handle` passes through. Callers hold `lock`.
+    func exchange<T>(_ fields: [String: JSONValue], timeout: Double, _ handle: (Data, Int64) throws -> T) throws -> T {
+        let process: PortProcess
+        do {
+            guard let running = try runningProcess() else {
+                throw PortFailure("the port was restarted \(Self.maximumRestarts) times and is not started again")
+            }
+            process = running
+        } catch let f as PortFailure {
+            throw f
+        } catch {
+            throw PortFailure("the port could not be restarted: \(error)")
+        }
+        let id = nextID
+        nextID += 1
+        var body = fields
+        body["id"] = JSONValue(exactly: id)
+        do {
+            try process.send(JSONValue.object(body).serialized())
+            return try handle(try process.receive(timeout: timeout), id)
         } catch let u as Unsupported {
             throw u
         } catch {
@@ -223,38 +251,16 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
         }
     }
 
-    /// One request over the protocol; throws `PortFailure` when the process fails (after
-    /// restarting it for the next request).
-    func request(_ cases: [LossCase]) throws -> [Result<LossResult, any Error>] {
-        guard let process = try runningProcess() else {
-            throw PortFailure("the port was restarted \(Self.maximumRestarts) times and is not started again")
-        }
-        let id = nextID
-        nextID += 1
-        let body = JSONValue.object([
-            "op": .string("evaluate"), "id": JSONValue(exactly: id),
-            "cases": .array(cases.map(wireCase)),
-        ])
-        do {
-            try process.send(body.serialized())
-            let line = try process.receive(timeout: timeout * Double(max(1, cases.count)).squareRoot())
-            return try parseReply(line, id: id, count: cases.count)
-        } catch {
-            let reason = (error as? PortProcessError)?.reason ?? "\(error)"
-            let tail = process.stderrTail
-            process.stop()
-            self.process = nil
-            throw PortFailure(reason, stderrTail: tail)
-        }
-    }
-
     func runningProcess() throws -> PortProcess? {
         if let process { return process }
         guard restarts < Self.maximumRestarts else { return nil }
         restarts += 1
         let p = PortProcess(command: command)
         try p.start()
-        _ = try Self.hello(p, timeout: timeout)
+        do { _ = try Self.hello(p, timeout: timeout) } catch {
+            p.stop()  // a restarted port that fails its handshake is not left running
+            throw error
+        }
         process = p
         return p
     }
