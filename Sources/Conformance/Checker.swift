@@ -120,9 +120,9 @@ public enum Checker {
         }
         let cases = file.cases.filter { losses.isEmpty || losses.contains($0.loss) }
         var outcomes: [CaseOutcome] = []
+        let decoded = cases.map { g in Result { try g.lossCase() } }
+        let valid = decoded.compactMap { try? $0.get() }
         for impl in implementations {
-            let decoded = cases.map { g in Result { try g.lossCase() } }
-            let valid = decoded.compactMap { try? $0.get() }
             var results = impl.evaluateAll(valid).makeIterator()
             for (golden, lossCase) in zip(cases, decoded) {
                 let result = (try? lossCase.get()) == nil ? nil : results.next()

@@ -31,15 +31,8 @@ package enum SQLiteFile {
         if access(path, R_OK) != 0 {
             return .unusable("cannot be read: \(String(cString: strerror(errno)))")
         }
-        if let e = error as? DatabaseError {
-            switch e.resultCode {
-            case .SQLITE_BUSY, .SQLITE_LOCKED:
-                return .unusable("is locked by another process (\(e.message ?? "database is locked")); try again when it has finished")
-            case .SQLITE_READONLY where isWAL(path) && !directoryIsWritable(of: path),
-                 .SQLITE_CANTOPEN where isWAL(path) && !directoryIsWritable(of: path):
-                return .unusable(walInReadOnlyDirectory(path))
-            default: break
-            }
+        if let e = error as? DatabaseError, e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
+            return .unusable("is locked by another process (\(e.message ?? "database is locked")); try again when it has finished")
         }
         let start = firstBytes(path, count: 100)
         if !start.isEmpty && !start.starts(with: header) {
