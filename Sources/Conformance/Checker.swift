@@ -69,7 +69,7 @@ public struct LossSummary: Sendable {
     public var maxError = 0.0
     /// The 99th percentile of every compared element's normalized error.
     public var p99Error = 0.0
-    /// The loss's budget for this implementation's compute type (`Tolerance.budget`).
+    /// The loss's budget for this implementation (`Implementation.budget(for:)`).
     public var budget = 0.0
 }
 
@@ -123,14 +123,31 @@ public enum Checker {
         let decoded = cases.map { g in Result { try g.lossCase() } }
         let valid = decoded.compactMap { try? $0.get() }
         for impl in implementations {
-            var results = impl.evaluateAll(valid).makeIterator()
+            var results = evaluate(valid, with: impl).makeIterator()
             for (golden, lossCase) in zip(cases, decoded) {
-                let result = (try? lossCase.get()) == nil ? nil : results.next()
-                outcomes.append(judge(golden, lossCase, result, impl: impl, seconds: 0))
+                let (result, seconds) = (try? lossCase.get()) == nil ? (nil, 0) : results.next()!
+                outcomes.append(judge(golden, lossCase, result, impl: impl, seconds: seconds))
             }
         }
         return CheckReport(database: database, outcomes: outcomes, summaries: summarize(outcomes, implementations),
                            warnings: warnings)
+    }
+
+    /// Every case's result and the seconds it took: timed one by one where the implementation
+    /// evaluates cases singly; a batched one's total time shared out evenly, since a batch's
+    /// cases are not timed apart.
+    static func evaluate(_ cases: [LossCase], with impl: any Implementation) -> [(Result<LossResult, any Error>, Double)] {
+        guard impl.evaluatesInBatches else {
+            return parallelMap(cases) { c in
+                let start = DispatchTime.now().uptimeNanoseconds
+                let r = Result { try impl.evaluate(c) }
+                return (r, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let results = impl.evaluateAll(cases)
+        let share = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(max(cases.count, 1))
+        return results.map { ($0, share) }
     }
 
     /// Checks one case with one implementation.
@@ -213,7 +230,7 @@ public enum Checker {
             return outcome
         }
         let scales = golden.scales.count == golden.expected.count ? golden.scales : derivedScales(golden, lossCase)
-        let budget = Tolerance.budget(loss: lossCase.loss, computeType: impl.computeType)
+        let budget = impl.budget(for: lossCase.loss)
         let comparison = Tolerance.compare(expected: golden.expected, scales: scales, got: result.outputs,
                                            computeType: impl.computeType, budget: budget)
         outcome.errors = comparison.errors
@@ -264,8 +281,8 @@ public enum Checker {
             s.maxError = group.filter { $0.status != .deviation }.map(\.maxError).max() ?? 0
             s.p99Error = errors.isEmpty ? 0 : errors[min(errors.count - 1, Int((Double(errors.count) * 0.99).rounded(.down)))]
             if let kind = LossKind(rawValue: s.loss) {
-                let type = implementations.first { $0.name == s.implementation }?.computeType ?? .float32
-                s.budget = Tolerance.budget(loss: kind, computeType: type)
+                s.budget = implementations.first { $0.name == s.implementation }?.budget(for: kind)
+                    ?? Tolerance.budget(loss: kind, computeType: .float32)
             }
             return s
         }

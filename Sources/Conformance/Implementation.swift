@@ -72,6 +72,18 @@ public protocol Implementation: Sendable {
     /// True by default; a port of PyTorch's behaviour says false, and its results on the cases
     /// marked as deviations are then reported as deviations, not failures.
     var followsDeviations: Bool { get }
+    /// The loss's budget in units of the unit roundoff. `Tolerance.budget` by default; a port's
+    /// manifest may widen one, with a written reason (`budgetReason`).
+    func budget(for loss: LossKind) -> Double
+    /// Why this implementation's budget for `loss` differs from `Tolerance.budget`, or nil.
+    func budgetReason(for loss: LossKind) -> String?
+    /// Whether it evaluates cases in batches (an out-of-process port): the checker then calls
+    /// `evaluateAll` once and charges each case its share of the batch's time; otherwise it calls
+    /// `evaluate` case by case, in parallel, timing each.
+    var evaluatesInBatches: Bool { get }
+    /// Whether its `loss` is composed from the framework's primitives rather than being the
+    /// framework's own function for it: reports mark such results "composed".
+    func isComposed(_ loss: LossKind) -> Bool
 }
 
 extension Implementation {
@@ -82,6 +94,14 @@ extension Implementation {
     public func expectedFailure(caseName: String) -> String? { nil }
 
     public var followsDeviations: Bool { true }
+
+    public func budget(for loss: LossKind) -> Double { Tolerance.budget(loss: loss, computeType: computeType) }
+
+    public func budgetReason(for loss: LossKind) -> String? { nil }
+
+    public var evaluatesInBatches: Bool { false }
+
+    public func isComposed(_ loss: LossKind) -> Bool { false }
 }
 
 /// Thrown by an implementation that runs in another process when that process failed rather
@@ -103,13 +123,29 @@ public struct PortFailure: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// A known failure of an implementation: case names matching `pattern` (`*` matches any run of
 /// characters, everything else itself) are expected to fail, for `reason`.
+///
+/// `triage` says what kind of discrepancy it is (`Triage`), and `reproduction` shows it in the
+/// framework's own code, so a report can list every known failure with its evidence.
 public struct ExpectedFailure: Sendable, Hashable, Codable {
     public var pattern: String
     public var reason: String
+    public var triage: Triage?
+    public var reproduction: String?
 
-    public init(pattern: String, reason: String) {
+    /// What a known failure is.
+    public enum Triage: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The framework computes a wrong result, loses precision beyond its type's budget, or
+        /// accepts an input PyTorch rejects.
+        case portDefect = "port_defect"
+        /// The framework documents another definition than PyTorch's for this case.
+        case semanticDifference = "semantic_difference"
+    }
+
+    public init(pattern: String, reason: String, triage: Triage? = nil, reproduction: String? = nil) {
         self.pattern = pattern
         self.reason = reason
+        self.triage = triage
+        self.reproduction = reproduction
     }
 
     /// Whether `name` matches the whole pattern.

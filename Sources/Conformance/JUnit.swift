@@ -4,8 +4,11 @@ import Markup
 /// implementation (classname = loss), a failure with the mismatches and the command that shows
 /// the case, and unsupported cases as skipped.
 public enum JUnit {
-    public static func xml(_ report: CheckReport) -> String {
-        let byLoss = Dictionary(grouping: report.outcomes, by: \.loss)
+    /// The whole report, or only `implementation`'s cases (one file per port, so a CI system
+    /// shows each port's results apart).
+    public static func xml(_ report: CheckReport, implementation: String? = nil) -> String {
+        let outcomes = report.outcomes.filter { implementation == nil || $0.implementation == implementation }
+        let byLoss = Dictionary(grouping: outcomes, by: \.loss)
         let suites = byLoss.keys.sorted().map { loss in
             JUnitReport.Suite(name: loss, cases: byLoss[loss]!.map { c in
                 var t = JUnitReport.TestCase(className: loss, name: "\(c.caseName) [\(c.implementation)]", seconds: c.seconds)
@@ -22,6 +25,6 @@ public enum JUnit {
                 return t
             })
         }
-        return JUnitReport(name: "lossbench check", suites: suites).xml
+        return JUnitReport(name: implementation.map { "lossbench check \($0)" } ?? "lossbench check", suites: suites).xml
     }
 }

@@ -256,7 +256,7 @@ package struct PropertyChecker: Sendable {
     func checkInvariants(_ c: LossCase, _ v: Variants, reference: Variants, impl: any Implementation,
                          want: Set<FuzzProperty>) -> [PropertyFailure] {
         guard let none = v.none?.output, let refNone = reference.none?.output, refNone.shape == none.shape else { return [] }
-        let budget = 2 * Tolerance.budget(loss: c.loss, computeType: impl.computeType)
+        let budget = 2 * impl.budget(for: c.loss)
         let refScale = reference.none?.scales["output"]
         // Per-element magnitude bounding each 'none' element's rounding error.
         let magnitude = (0..<none.count).map { i in max(abs(none[i]), refScale.map { $0.count == none.count ? $0[i] : 0 } ?? 0) }

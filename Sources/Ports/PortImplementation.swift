@@ -16,6 +16,7 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
     let command: [String]
     let timeout: Double
     let expected: [ExpectedFailure]
+    let budgets: [LossKind: (budget: Double, reason: String)]
     private let lock = NSLock()
     private var process: PortProcess?
     private var restarts = 0
@@ -36,9 +37,25 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
         package var unsupported: [(loss: String, option: String, value: JSONValue?, reason: String)]
         /// Whether it implements LossBench's documented deviations (`"deviations": true`).
         package var deviations: Bool
+        /// The losses it composes from the framework's primitives (`"composed"`), having no
+        /// function of the framework for them.
+        package var composed: Set<String> = []
     }
 
     package var followsDeviations: Bool { handshake.deviations }
+    package var evaluatesInBatches: Bool { true }
+    package func isComposed(_ loss: LossKind) -> Bool { handshake.composed.contains(loss.rawValue) }
+
+    /// The manifest's widened budget where it is wider than the default; a narrower one is
+    /// ignored (a manifest cannot make a check stricter than the tolerance model).
+    package func budget(for loss: LossKind) -> Double {
+        max(Tolerance.budget(loss: loss, computeType: computeType), budgets[loss]?.budget ?? 0)
+    }
+
+    package func budgetReason(for loss: LossKind) -> String? {
+        guard let b = budgets[loss], b.budget > Tolerance.budget(loss: loss, computeType: computeType) else { return nil }
+        return b.reason
+    }
 
     /// Why a port cannot be used at all (exit 3): it does not start or fails the handshake.
     package struct StartFailure: Error, CustomStringConvertible {
@@ -46,10 +63,14 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
     }
 
     /// Starts the port and performs the handshake.
-    package init(name: String, command: [String], timeout: Double = 60, expectedFailures: [ExpectedFailure] = []) throws {
+    package init(name: String, command: [String], timeout: Double = 60, expectedFailures: [ExpectedFailure] = [],
+                 budgets: [PortManifest.BudgetOverride] = []) throws {
         self.command = command
         self.timeout = timeout
         self.expected = expectedFailures
+        var widened: [LossKind: (Double, String)] = [:]
+        for b in budgets { if let k = LossKind(rawValue: b.loss) { widened[k] = (b.budget, b.reason) } }
+        self.budgets = widened
         let process = PortProcess(command: command)
         do { try process.start() } catch {
             throw StartFailure(description: "port \(name): cannot start \(command.joined(separator: " ")): \(error)")
@@ -93,10 +114,15 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
             }
         }
         func text(_ key: String) -> String { if case .string(let s)? = o[key] { s } else { "" } }
+        var composed: Set<String> = []
+        if let c = o["composed"] {
+            guard case .array(let names) = c else { throw PortProcessError.gone("composed must be a list of loss names") }
+            composed = Set(names.compactMap { if case .string(let s) = $0 { s } else { nil } })
+        }
         return Handshake(name: text("name"), framework: text("framework"), dtype: dtype, device: text("device"),
                          losses: Set(ls.compactMap { if case .string(let s) = $0 { s } else { nil } }),
                          gradients: o["gradients"] != .bool(false), unsupported: unsupported,
-                         deviations: o["deviations"] == .bool(true))
+                         deviations: o["deviations"] == .bool(true), composed: composed)
     }
 
     package func expectedFailure(caseName: String) -> String? {

@@ -6,17 +6,7 @@ import Markup
 package enum PerformanceReport {
     /// The report's files by path relative to the reports directory: performance.md and charts/*.svg.
     /// Uses the runs of `machineKey` (default: the machine of the latest run).
-    /// One PyTorch timing from `Tools/torch_bench.py --json`.
-    package struct TorchTiming: Sendable {
-        package var loss: String, pass: String, shape: String
-        package var medianNs: Double, threads: Int, version: String
-        package init(loss: String, pass: String, shape: String, medianNs: Double, threads: Int, version: String) {
-            (self.loss, self.pass, self.shape, self.medianNs, self.threads, self.version) = (loss, pass, shape, medianNs, threads, version)
-        }
-    }
-
-    package static func build(_ db: HistoryDatabase, machineKey: String? = nil,
-                             torch: [TorchTiming] = []) throws -> [(path: String, content: String)] {
+    package static func build(_ db: HistoryDatabase, machineKey: String? = nil) throws -> [(path: String, content: String)] {
         let allRuns = try db.runs()
         guard let latest = allRuns.last else {
             throw HistoryError.notFound("\(db.path): the history has no runs yet; record some with `lossbench bench`")
@@ -60,7 +50,6 @@ package enum PerformanceReport {
             }
             md += "\n![Fast vs Reference](charts/speedup.svg)\n\n"
             files.append(("charts/speedup.svg", speedupChart(run, ms)))
-            if !torch.isEmpty { md += torchSection(ms, torch) }
             md += portsSection(ms)
             md += bandwidthSection(byRun[run.id!]!.filter { $0.suite == "bandwidth" })
         } else {
@@ -113,54 +102,13 @@ package enum PerformanceReport {
         return [("performance.md", md)] + files
     }
 
-    /// Fast against PyTorch CPU float32 on the same suite (issue 4's targets: forward ≥ 1× on every
-    /// loss with a geometric mean ≥ 2×, forward+backward ≥ 1× on every loss).
-    static func torchSection(_ ms: [MeasurementRecord], _ torch: [TorchTiming]) -> String {
-        var md = "## Fast vs PyTorch CPU float32\n\n"
-        let threads = Set(torch.map(\.threads)).sorted().map(String.init).joined(separator: ", ")
-        md += "PyTorch \(torch.first?.version ?? "?") timed by `Tools/torch_bench.py` with \(threads) thread(s) on the same "
-        md += "problems; speedup = PyTorch median / Fast median.\n\n"
-        md += "| loss | shape | forward: fast ms | torch ms | speedup | forward+backward: fast ms | torch ms | speedup |\n"
-        md += "|---|---|---:|---:|---:|---:|---:|---:|\n"
-        var speedups: [String: [(String, Double)]] = [:]
-        let losses = Set(torch.map(\.loss)).sorted()
-        for loss in losses {
-            var cells: [String] = []
-            var shape = "–"
-            for pass in ["forward", "backward"] {
-                let t = torch.first { $0.loss == loss && $0.pass == pass }
-                let f = ms.first { $0.impl == "fast" && $0.loss == loss && $0.pass == pass && $0.shape == t?.shape }
-                if let t { shape = t.shape }
-                let s = f.flatMap { f in t.map { $0.medianNs / f.medianNs } }
-                if let s { speedups[pass, default: []].append((loss, s)) }
-                cells += [msText(f?.medianNs), msText(t?.medianNs), s.map { String(format: "%.2f×", $0) } ?? "–"]
-            }
-            md += "| \(loss) | \(shape) | " + cells.joined(separator: " | ") + " |\n"
-        }
-        md += "\n"
-        for pass in ["forward", "backward"] {
-            guard let list = speedups[pass], !list.isEmpty else { continue }
-            let slowest = list.min { $0.1 < $1.1 }!
-            md += String(format: "%@: geometric-mean speedup over PyTorch **%.2f×** over %d losses; slowest %@ at %.2f×.  \n",
-                         pass == "forward" ? "Forward" : "Forward+backward", Stats.geometricMean(list.map(\.1)),
-                         list.count, slowest.0, slowest.1)
-        }
-        md += "\nReproduce on any machine (one run: the Swift suite, then PyTorch, then this report):\n\n"
-        md += "```sh\nswift build -c release --product lossbench\n"
-        md += ".build/release/lossbench bench --impl fast,reference --threads 2 --bandwidth --label standard-suite\n"
-        md += "python3 -m venv /tmp/torch-venv && /tmp/torch-venv/bin/pip install torch numpy\n"
-        md += "/tmp/torch-venv/bin/python Tools/torch_bench.py --threads 2 --json > Reports/torch-bench.jsonl\n"
-        md += ".build/release/lossbench report --torch Reports/torch-bench.jsonl\n```\n"
-        return md + "\n"
-    }
-
     /// The memory-bound losses at 2^24 elements against a plain Float32 sum over the same bytes.
     /// Every port of the run against Fast, all from the same run (so every ratio is from one
     /// machine state): the port's median and its time divided by Fast's.
-    static func portsSection(_ ms: [MeasurementRecord]) -> String {
+    static func portsSection(_ ms: [MeasurementRecord], header: Bool = true) -> String {
         let ports = Set(ms.map(\.impl).filter { $0.hasPrefix("port:") }).sorted()
         guard !ports.isEmpty else { return "" }
-        var md = "## Fast vs the ports\n\n"
+        var md = header ? "## Fast vs the ports\n\n" : ""
         md += "Each port timed by the port itself (one call per sample, the first call reported apart), with the "
         md += "calibration kernel between samples, in the same run as Fast (Ports/README.md). Cells: the port's median, "
         md += "and how many times Fast's median it is.\n\n"

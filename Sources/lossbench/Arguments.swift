@@ -197,6 +197,14 @@ struct ImplementationSelection<Default: DefaultImplementations>: ParsableArgumen
         }
     }
 
+    /// Starts `port:NAME` from its manifest under `directory`.
+    static func startPort(_ portName: String, directory: String) throws -> (port: PortImplementation, manifest: PortManifest) {
+        let m = try PortManifest.load(name: portName, directory: directory)
+        let port = try PortImplementation(name: "port:" + portName, command: m.command, timeout: m.timeoutSeconds ?? 60,
+                                          expectedFailures: m.expectedFailures ?? [], budgets: m.budgets ?? [])
+        return (port, m)
+    }
+
     /// Every selected implementation, ports started and handshaken.
     /// - Throws: exit 3 with the reason when a port has no manifest, does not start or fails the handshake.
     func resolve() throws -> [any Implementation] {
@@ -204,9 +212,7 @@ struct ImplementationSelection<Default: DefaultImplementations>: ParsableArgumen
         do {
             for e in impl.elements {
                 if let portName = ImplementationName.portName(e.name) {
-                    let m = try PortManifest.load(name: portName, directory: portsDirectory)
-                    result.append(try PortImplementation(name: e.name, command: m.command, timeout: m.timeoutSeconds ?? 60,
-                                                         expectedFailures: m.expectedFailures ?? []))
+                    result.append(try Self.startPort(portName, directory: portsDirectory).port)
                 } else {
                     result.append(e.implementation)
                 }

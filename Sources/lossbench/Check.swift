@@ -30,6 +30,12 @@ struct Check: ParsableCommand, DefaultImplementations {
     @Option(name: .long, help: ArgumentHelp("Also write JUnit XML to this file.", valueName: "file"))
     var junit: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Also write one JUnit XML file per implementation into this directory.",
+        discussion: "DIR/NAME.xml, NAME the implementation with ':' written '-' (port:torch-f32 → port-torch-f32.xml).",
+        valueName: "dir"))
+    var junitDirectory: String?
+
     @Flag(name: .long, help: "Print the report as one JSON object instead of the table.")
     var json = false
 
@@ -54,6 +60,16 @@ struct Check: ParsableCommand, DefaultImplementations {
                                  losses: Set(try lossSelection.losses.map(\.rawValue)))
         for w in report.warnings { CLI.warn(w) }
         if let junit { try CLI.write(JUnit.xml(report), to: junit) }
+        if let junitDirectory {
+            do { try FileManager.default.createDirectory(atPath: junitDirectory, withIntermediateDirectories: true) } catch {
+                throw CLI.unusable("--junit-directory: cannot create \(junitDirectory): \(error.localizedDescription)")
+            }
+            var seen = Set<String>()
+            for name in report.outcomes.map(\.implementation) where seen.insert(name).inserted {
+                let file = junitDirectory + "/" + name.replacingOccurrences(of: ":", with: "-").replacingOccurrences(of: "/", with: "-") + ".xml"
+                try CLI.write(JUnit.xml(report, implementation: name), to: file)
+            }
+        }
         if json {
             print(CheckJSON.encode(report))
         } else {

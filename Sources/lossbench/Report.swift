@@ -8,6 +8,8 @@ import Conformance
 import Implementations
 import Fuzzing
 import Benchmarking
+import Markup
+import Ports
 
 /// `lossbench report`: Reports/conformance.md, Reports/performance.md and the SVG charts.
 struct Report: ParsableCommand {
@@ -35,9 +37,27 @@ struct Report: ParsableCommand {
     @Flag(name: .long, help: "Skip the conformance check (write only performance.md and the charts).")
     var noConformance = false
 
-    @Option(name: .long, help: ArgumentHelp("PyTorch timings (JSON lines of Tools/torch_bench.py --json) to compare Fast with.",
-                                            valueName: "file"))
-    var torch: String?
+    @Option(name: .long, help: ArgumentHelp(
+        "Also write ports.md: these port configurations (port:NAME,...) checked against the golden database.",
+        discussion: """
+            The matrix of losses by configuration, every discrepancy with the triage its manifest declares \
+            (or untriaged), and the ports' speed from the latest bench run that timed them. The ports must \
+            be installed (each manifest's install line); a port that cannot start is exit 3.
+            """,
+        valueName: "port:name,..."))
+    var ports: CommaSeparated<ImplementationName>?
+
+    @Option(name: .long, help: ArgumentHelp("The folder of port manifests for --ports.", valueName: "dir"))
+    var portsDirectory = "Ports"
+
+    func validate() throws {
+        if let ports, let builtin = ports.elements.first(where: { !$0.isPort }) {
+            throw ValidationError("--ports takes port configurations (port:NAME), got '\(builtin.name)'; built-in implementations are in conformance.md")
+        }
+        if ports != nil && noConformance {
+            throw ValidationError("--ports checks the ports against the golden database, which --no-conformance skips")
+        }
+    }
 
     func run() throws {
         let db = goldenDatabase.db, history = historyDatabase.history
@@ -52,8 +72,9 @@ struct Report: ParsableCommand {
             golden = try CLI.readDatabase(db)
         }
         let store = try HistoryCLI.open(history)
-        let torchTimings = try torch.map(readTorch) ?? []
-        let files = try HistoryCLI.run { try PerformanceReport.build(store, machineKey: machine, torch: torchTimings) }
+        // Ports are started before anything is written: one that cannot start leaves the reports as they were.
+        let started = try startPorts()
+        let files = try HistoryCLI.run { try PerformanceReport.build(store, machineKey: machine) }
 
         try createDirectory(out + "/charts")
         if let golden {
@@ -63,25 +84,37 @@ struct Report: ParsableCommand {
             print("wrote \(out)/conformance.md (\(report.outcomes.count) case runs, \(report.outcomes.filter { $0.status.isFailure }.count) failed)")
         }
         for f in files { try CLI.write(f.content, to: out + "/" + f.path) }
+        if let golden, let ports { try writePorts(ports.elements, started, golden: golden, db: db, store: store) }
         print("wrote \(out)/performance.md and \(files.count - 1) charts in \(out)/charts")
     }
 
-    /// Parses `Tools/torch_bench.py --json` output.
-    func readTorch(_ path: String) throws -> [PerformanceReport.TorchTiming] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CLI.unusable("cannot read PyTorch timings \(path)")
+    /// The `--ports` configurations, started and handshaken (exit 3 if one cannot be).
+    func startPorts() throws -> [(port: PortImplementation, manifest: PortManifest)] {
+        do {
+            return try (ports?.elements ?? []).map { try ImplementationSelection<Check>.startPort(ImplementationName.portName($0.name)!, directory: portsDirectory) }
+        } catch {
+            throw CLI.unusable("--ports: \(error)")
         }
-        return try text.split(separator: "\n").filter { $0.hasPrefix("{") }.map { line in
-            guard case .object(let o)? = try? JSONValue.parse(Data(line.utf8)),
-                  case .string(let loss)? = o["loss"], case .string(let pass)? = o["pass"],
-                  case .string(let shape)? = o["shape"], let median = o["median_ns"]?.doubleValue else {
-                throw CLI.unusable("\(path): a line is not a torch_bench.py JSON record: \(line.prefix(80))")
-            }
-            let version: String
-            if case .string(let v)? = o["torch_version"] { version = v } else { version = "?" }
-            return .init(loss: loss, pass: pass, shape: shape, medianNs: median,
-                         threads: Int(o["threads"]?.doubleValue ?? 0), version: version)
+    }
+
+    /// Runs the ports over the whole database and writes ports.md.
+    func writePorts(_ names: [ImplementationName], _ started: [(port: PortImplementation, manifest: PortManifest)],
+                    golden: GoldenFile, db: String, store: HistoryDatabase) throws {
+        let report = Checker.run(golden, database: db, implementations: started.map(\.port))
+        let described = started.map { p, m in
+            PortsReport.Port(name: p.name, framework: p.handshake.framework, dtype: p.computeType.rawValue, device: p.handshake.device,
+                             description: m.description ?? "", install: m.install ?? "",
+                             composed: p.handshake.composed.sorted(), expectedFailures: m.expectedFailures ?? [],
+                             widenedBudgets: LossKind.allCases.compactMap { k in p.budgetReason(for: k).map { (k.rawValue, p.budget(for: k), $0) } })
         }
+        let speed = try HistoryCLI.run { try PerformanceReport.latestPortsSection(store, machineKey: machine) }
+        let defects = try? String(contentsOfFile: portsDirectory + "/lossbench-defects.md", encoding: .utf8)
+        let command = Shell.command(["lossbench", "report", "--ports", names.map(\.name).joined(separator: ",")])
+        let date = ISO8601DateFormatter().string(from: Date()).prefix(10)
+        try CLI.write(PortsReport.markdown(report, golden: golden, ports: described, machine: MachineKey.current.key, date: String(date),
+                                           command: command, speed: speed, lossBenchDefects: defects), to: out + "/ports.md")
+        let untriaged = report.outcomes.filter { $0.status.isFailure }.count
+        print("wrote \(out)/ports.md (\(started.count) port configurations, \(untriaged) untriaged failures)")
     }
 
     func createDirectory(_ path: String) throws {

@@ -3,6 +3,7 @@ import Generator
 import GoldenStore
 import Implementations
 import LossSpec
+import Reference
 import Testing
 @testable import Reporting
 
@@ -55,5 +56,54 @@ import Testing
         for label in ["1000", "10000", "10⁵", "10⁶", "10⁷", "0.01", "0.1", "1", "10", "100"] {
             #expect(svg.contains(">\(label)</text>"), "missing tick \(label)")
         }
+    }
+}
+
+/// ports.md: the matrix counts each status and each way an error case can go, a failure no
+/// manifest declares is listed as untriaged, and a declared one with its triage and reproduction.
+@Suite struct PortsReportTests {
+    @Test func matrixAndTriage() throws {
+        let cases = try Generator.generate(seed: 3, losses: [.mseLoss, .l1Loss])
+        let errorCase = cases.first { $0.loss == "mse_loss" && $0.expectError != nil }!
+        let valid = cases.filter { $0.loss == "mse_loss" && $0.expectError == nil }
+        let (bad, known) = (valid[0].name, valid[1].name)
+        // Which case is which is decided by name, so the implementation wraps the Reference per case.
+        let byName = Dictionary(uniqueKeysWithValues: cases.map { ($0.name, $0) })
+        let impl = ClosureImplementation(name: "port:planted", computeType: .float64) { c in
+            let name = byName.first { (try? $0.value.lossCase())?.inputs == c.inputs && $0.value.loss == c.loss.rawValue && $0.value.options == c.options }?.key
+            if name == errorCase.name { return LossResult(outputs: ["output": Tensor(scalar: 0)]) }
+            var r = try Reference.evaluate(c)
+            if name == bad || name == known { r.outputs["output"] = r.outputs["output"]!.map { $0 + 1 } }
+            return r
+        }
+        struct Declaring: Implementation {
+            let inner: ClosureImplementation, known: String
+            var name: String { inner.name }
+            var computeType: ComputeType { .float64 }
+            func evaluate(_ c: LossCase) throws -> LossResult { try inner.evaluate(c) }
+            func expectedFailure(caseName: String) -> String? { caseName == known ? "a known bug" : nil }
+            func isComposed(_ loss: LossKind) -> Bool { loss == .l1Loss }
+        }
+        let file = GoldenFile(meta: ["content_sha256": "abcdef0123456789"], cases: cases)
+        let report = Checker.run(file, database: "g.sqlite", implementations: [Declaring(inner: impl, known: known)])
+        let port = PortsReport.Port(name: "port:planted", framework: "none 1.0", dtype: "float64", device: "cpu",
+                                    description: "planted defects", install: "nothing", composed: ["l1_loss"],
+                                    expectedFailures: [ExpectedFailure(pattern: known, reason: "a known bug", triage: .portDefect,
+                                                                       reproduction: "import x\nprint(x.bug())")],
+                                    widenedBudgets: [("mse_loss", 99, "measured")])
+        let md = PortsReport.markdown(report, golden: file, ports: [port], machine: "m", date: "2026-12-03",
+                                      command: "lossbench report --ports port:planted", speed: nil, lossBenchDefects: nil)
+        let mseRow = md.split(separator: "\n").first { $0.hasPrefix("| mse_loss |") }.map(String.init) ?? ""
+        let mseCases = cases.filter { $0.loss == "mse_loss" }
+        let mseErrors = mseCases.filter { $0.expectError != nil }.count
+        #expect(mseRow.contains("\(mseCases.count - 3)/\(mseCases.count)"), "\(mseRow)")
+        #expect(mseRow.contains("**2 F**") && mseRow.contains("1 X"), "\(mseRow)")
+        #expect(mseRow.contains("errors \(mseErrors - 1)/\(mseErrors) (1 s)"), "\(mseRow)")
+        #expect(md.split(separator: "\n").first { $0.hasPrefix("| l1_loss |") }?.contains("*composed*") == true)
+        #expect(md.contains("**Untriaged: 2**"))
+        #expect(md.contains("`\(bad)`") && md.contains("`\(errorCase.name)`"))
+        #expect(md.contains("**port defect**") && md.contains("  import x\n  print(x.bug())"))
+        #expect(md.contains("| port:planted | mse_loss | 99 | measured |"))
+        #expect(md.contains("No bench run in the history has timed a port"))
     }
 }

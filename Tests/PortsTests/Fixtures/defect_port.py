@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A port with planted defects, for PortsTests: standard library only. It implements mse_loss
 correctly (float64, same shapes only) except on cases whose target's first element is one of
-the trigger values below, and declares l1_loss unsupported for reduction 'sum'."""
+the trigger values below, and declares l1_loss unsupported for reduction 'sum' and composed (it is
+not: the declaration is what is tested)."""
 import base64, json, math, os, struct, sys, time
 
 def floats(t):
@@ -22,6 +23,7 @@ def evaluate(c):
     per = [(a - b) ** 2 for a, b in zip(x, t)]
     out = per if red == "none" else [math.fsum(per) / len(per) if per else math.nan] if red == "mean" else [math.fsum(per)]
     if trigger == 4: out = [v + 1 for v in out]      # a wrong value
+    if trigger == 5: out = [v * (1 + 2e-14) for v in out]  # off by about 180 units of float64 roundoff
     return {"outputs": {"output": wire(c["inputs"]["input"]["shape"] if red == "none" else [], out)}}
 
 for line in sys.stdin:
@@ -29,7 +31,8 @@ for line in sys.stdin:
     if r["op"] == "hello":
         print(json.dumps({"op": "hello", "protocol": 1, "name": "defects", "framework": "none", "dtype": "float64",
                           "device": "cpu", "losses": ["mse_loss", "l1_loss"], "gradients": False,
-                          "unsupported": [{"loss": "l1_loss", "option": "reduction", "value": "sum", "reason": "planted"}]}), flush=True)
+                          "unsupported": [{"loss": "l1_loss", "option": "reduction", "value": "sum", "reason": "planted"}],
+                          "composed": ["l1_loss"]}), flush=True)
     elif r["op"] == "evaluate":
         results = [evaluate(c) for c in r["cases"]]
         if None in results: continue                 # the malformed line was the reply
