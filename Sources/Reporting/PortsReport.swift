@@ -132,8 +132,12 @@ package enum PortsReport {
     }
 
     static func discrepancies(_ report: CheckReport, _ p: Port) -> String {
+        "\n### \(Markdown.text(p.name))\n\n" + discrepancyList(report, p) + worstElements(report, p)
+    }
+
+    static func discrepancyList(_ report: CheckReport, _ p: Port) -> String {
         let mine = report.outcomes.filter { $0.implementation == p.name }
-        var md = "\n### \(Markdown.text(p.name))\n\n"
+        var md = ""
         let failed = mine.filter { $0.status.isFailure }
         let known = mine.filter { $0.status == .expectedFailure }
         let deviations = mine.filter { $0.status == .deviation }
@@ -169,6 +173,22 @@ package enum PortsReport {
             md += byName.keys.sorted().map { "\(Markdown.code($0)) ×\(byName[$0]!.count)" }.joined(separator: ", ") + ".\n"
         }
         return md
+    }
+}
+
+extension PortsReport {
+    /// Where the port is least accurate, passing or not: each loss's worst element.
+    static func worstElements(_ report: CheckReport, _ p: Port) -> String {
+        let losses = Set(report.outcomes.filter { $0.implementation == p.name && $0.worst != nil }.map(\.loss)).sorted()
+        guard !losses.isEmpty else { return "" }
+        var md = "\n<details><summary>Worst element per loss</summary>\n\n"
+        md += "| loss | case | element | expected | got | normalized error |\n|---|---|---|---:|---:|---:|\n"
+        for loss in losses {
+            guard let o = report.worstCases(loss: loss, implementation: p.name, count: 1).first, let w = o.worst else { continue }
+            md += "| \(Markdown.text(loss)) | \(Markdown.code(o.caseName)) | \(Markdown.text(w.role))[\(w.element.map(String.init) ?? "–")] | "
+            md += "\(w.expected) | \(w.got) | \(ReportFormat.number(w.normalizedError)) |\n"
+        }
+        return md + "\n</details>\n"
     }
 }
 

@@ -105,5 +105,6 @@ import Testing
         #expect(md.contains("**port defect**") && md.contains("  import x\n  print(x.bug())"))
         #expect(md.contains("| port:planted | mse_loss | 99 | measured |"))
         #expect(md.contains("No bench run in the history has timed a port"))
+        #expect(md.contains("<summary>Worst element per loss</summary>") && md.contains("| mse_loss | `"))
     }
 }
