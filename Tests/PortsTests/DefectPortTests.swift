@@ -83,6 +83,20 @@ struct DefectPortTests {
         }
     }
 
+
+    /// The options reach the port as the golden case stores them: a deprecated spelling is not
+    /// canonicalized away (the framework's own rejection of it is what the case checks), and
+    /// every option the case leaves out is filled in with PyTorch's default.
+    @Test func optionsTravelAsGivenWithDefaultsFilledIn() throws {
+        let port = try PortImplementation(name: "defects", command: ["python3", Self.script], timeout: 5)
+        let x = TensorValue.float64(Tensor(shape: [2], scalars: [1, 2]))
+        let mean = LossCase(loss: .mseLoss, options: ["reduction": .string("elementwise_mean")], inputs: ["input": x, "target": x])
+        #expect(port.explicitOptions(mean) == ["reduction": .string("elementwise_mean")])
+        let smooth = port.explicitOptions(LossCase(loss: .smoothL1Loss, options: [:], inputs: ["input": x, "target": x]))
+        #expect(smooth["reduction"] == .string("mean") && smooth["beta"] == .number(1), "\(smooth)")
+        let triplet = port.explicitOptions(LossCase(loss: .tripletMarginLoss, options: ["p": .number(3)], inputs: [:]))
+        #expect(triplet["p"] == .number(3) && triplet["swap"] == .bool(false) && triplet["margin"] == .number(1), "\(triplet)")
+    }
     @Test func wireTensorsAreBitExact() throws {
         let xs: [Double] = [.nan, -.infinity, -0.0, .leastNonzeroMagnitude, 1.5]
         let back = try TensorWire.decode(TensorWire.encode(.float64(Tensor(shape: [5], scalars: xs))), role: "x")
