@@ -210,6 +210,7 @@ package final class HistoryDatabase: Sendable {
     @discardableResult
     package func record(_ run: RunRecord, _ measurements: [MeasurementInput]) throws -> RunRecord {
         var run = run
+        if run.uuid == nil { run.uuid = UUID().uuidString.lowercased() }
         do {
             try queue.write { d in
                 try run.insert(d)

@@ -106,6 +106,29 @@ enum HistoryMigrations {
                   FROM samples s JOIN measurement_runs mr ON mr.measurement_id = s.measurement_id;
                 """)
         }
+        migrator.registerMigration("v2: runs.uuid, measurement_runs.run_uuid") { db in
+            // A run's identity that survives copying between files: `history merge` recognises a
+            // run it already holds by it. Runs recorded before this column get the identity
+            // `RunIdentity.legacy` derives from their content, so two copies of one old file
+            // agree on it too. format_version stays 1: the change is additive.
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN uuid TEXT")
+            for run in try RunRecord.fetchAll(db) {
+                let medians = try Double.fetchAll(db, sql: "SELECT median_ns FROM measurements WHERE run_id = ? ORDER BY id",
+                                                  arguments: [run.id])
+                try db.execute(sql: "UPDATE runs SET uuid = ? WHERE id = ?", arguments: [RunIdentity.legacy(run, medians: medians), run.id])
+            }
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);
+                DROP VIEW measurement_runs;
+                CREATE VIEW measurement_runs AS
+                  SELECT m.id AS measurement_id, r.id AS run_id, r.started_at, r.machine_key, r.git_commit,
+                         r.git_dirty, r.label, r.build_config, r.swift_version,
+                         m.suite, m.loss, m.impl, m.pass, m.shape, m.elements, m.threads, m.sample_count,
+                         m.median_ns, m.min_ns, m.p25_ns, m.p75_ns, m.calibration_median_ns, m.normalized_median,
+                         r.uuid AS run_uuid
+                  FROM measurements m JOIN runs r ON r.id = m.run_id;
+                """)
+        }
         return migrator
     }
 }

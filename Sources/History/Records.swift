@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import GoldenStore
 
 /// One row of `meta`: format = 'lossbench-history', format_version = '1'.
 struct HistoryMetaRecord: Codable, FetchableRecord, PersistableRecord {
@@ -25,9 +27,13 @@ package struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Se
     package var gitDirty: Bool?
     package var label: String?
     package var command: String?
+    /// The run's globally unique id (a lowercase UUID), the same in every file the run is
+    /// merged into; `id` is only this file's key. Nil only when read from a file recorded before
+    /// the column existed (see `RunIdentity`).
+    package var uuid: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, cores, os, arch, threads, label, command
+        case id, cores, os, arch, threads, label, command, uuid
         case startedAt = "started_at", machineKey = "machine_key", cpuModel = "cpu_model", memoryGib = "memory_gib"
         case swiftVersion = "swift_version", buildConfig = "build_config", gitCommit = "git_commit", gitDirty = "git_dirty"
     }
@@ -47,6 +53,7 @@ package struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Se
         gitDirty = variant.gitDirty
         label = variant.label
         self.command = command
+        uuid = UUID().uuidString.lowercased()
     }
 
     package var machine: MachineKey {
@@ -131,5 +138,28 @@ package struct BenchmarkKey: Hashable, Sendable, Comparable, CustomStringConvert
 
     package static func < (a: BenchmarkKey, b: BenchmarkKey) -> Bool {
         (a.suite, a.loss, a.impl, a.pass, a.shape) < (b.suite, b.loss, b.impl, b.pass, b.shape)
+    }
+}
+
+/// Run identities.
+package enum RunIdentity {
+    /// The identity of a run recorded before runs had a uuid: a UUID-shaped digest (version
+    /// nibble 8, "custom") of everything that distinguishes one run from another, its fields and
+    /// its measurements' medians in order. Two copies of one old run get the same identity; two
+    /// different runs would have to agree on every median to the bit to collide.
+    package static func legacy(_ run: RunRecord, medians: [Double]) -> String {
+        var h = SHA256()
+        let fields: [String?] = [run.startedAt, run.machineKey, run.swiftVersion, run.buildConfig, String(run.threads),
+                                 run.gitCommit, run.gitDirty.map { $0 ? "1" : "0" }, run.label, run.command]
+        for f in fields { h.update(f.map { "+" + $0 } ?? "-"); h.update([0]) }
+        for m in medians { h.update(String(m.bitPattern, radix: 16)); h.update([0]) }
+        var hex = Array(h.finalizeHex().prefix(32))
+        hex[12] = "8"
+        hex[16] = ["8", "9", "a", "b"][Int(String(hex[16]), radix: 16)! & 3]
+        let s = String(hex)
+        let cut = [8, 4, 4, 4, 12]
+        var parts: [Substring] = [], i = s.startIndex
+        for n in cut { let j = s.index(i, offsetBy: n); parts.append(s[i..<j]); i = j }
+        return parts.joined(separator: "-")
     }
 }

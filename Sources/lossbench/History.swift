@@ -6,10 +6,24 @@ import Implementations
 import Fuzzing
 import Benchmarking
 
-/// `lossbench history`: trends per loss/impl from the history database.
+/// `lossbench history`: the history database's trends (the default) and merging histories.
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
+        abstract: "Show the timing trend from the history database, or merge histories into it.",
+        discussion: """
+            `lossbench history [trend] …` shows the trend (the default subcommand); `lossbench history \
+            merge FILE…` copies other history files' runs into it.
+            """,
+        subcommands: [HistoryTrend.self, HistoryMerge.self],
+        defaultSubcommand: HistoryTrend.self
+    )
+}
+
+/// `lossbench history trend`: trends per loss/impl from the history database.
+struct HistoryTrend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trend",
         abstract: "Show the timing trend per loss and implementation from the history database.",
         discussion: """
             One row per benchmark and run (standard suite by default), oldest first, with the change \

@@ -123,7 +123,7 @@ import LossSpec
         #expect(defaults.pass.elements == [.forward, .backward] && defaults.impls.names == ["fast", "reference"])
         #expect(defaults.threads == nil && defaults.threadCount >= 1)
 
-        let history = try HistoryCommand.parse(["--impl", "fast,baseline", "--pass", "forward", "--suite", "bandwidth"])
+        let history = try HistoryTrend.parse(["--impl", "fast,baseline", "--pass", "forward", "--suite", "bandwidth"])
         #expect(history.impl?.elements.map(\.name) == ["fast", "baseline"])
         #expect(history.pass?.elements == [.forward] && history.suite == .bandwidth)
 
@@ -134,7 +134,7 @@ import LossSpec
     }
 
     static let subcommands: [any ParsableCommand.Type] = [
-        Eval.self, Generate.self, Check.self, Show.self, Fuzz.self, Bench.self, HistoryCommand.self, GateCommand.self, Report.self,
+        Eval.self, Generate.self, Check.self, Show.self, Fuzz.self, Bench.self, HistoryTrend.self, HistoryMerge.self, GateCommand.self, Report.self,
     ]
 
     /// The help of a subcommand, one entry per option or argument (its continuation lines joined).
@@ -167,7 +167,7 @@ import LossSpec
                 #expect(defaults <= 1, "\(command._commandName) \(name): \(entry)")
             }
         }
-        let check = Self.entries(Check.self), bench = Self.entries(Bench.self), history = Self.entries(HistoryCommand.self)
+        let check = Self.entries(Check.self), bench = Self.entries(Bench.self), history = Self.entries(HistoryTrend.self)
         #expect(check["--impl"]?.contains("(values: reference, fast, port:NAME; default: reference)") == true)
         #expect(bench["--impl"]?.contains("(values: reference, fast, port:NAME; default: fast,reference)") == true)
         #expect(Self.entries(Show.self)["--impl"]?.contains("(values: reference, fast, port:NAME; default: reference,fast)") == true)
@@ -176,7 +176,7 @@ import LossSpec
         #expect(history["--pass"]?.contains("(values: forward, backward)") == true)
         #expect(history["--suite"]?.contains("(values: standard, grid, bandwidth; default: standard)") == true)
         #expect(bench["--threads"]?.contains("default") == false)
-        for command in [Check.self, Bench.self, HistoryCommand.self, Fuzz.self, Generate.self] as [any ParsableCommand.Type] {
+        for command in [Check.self, Bench.self, HistoryTrend.self, Fuzz.self, Generate.self] as [any ParsableCommand.Type] {
             let loss = Self.entries(command)["--loss"] ?? ""
             #expect(LossKind.allCases.allSatisfy { loss.contains($0.rawValue) }, "\(command._commandName)")
         }
@@ -192,8 +192,8 @@ import LossSpec
             #expect(Set(texts).count == 1, "\(option): \(texts)")
         }
         same("--db", [Check.self, Show.self, Report.self])
-        same("--history", [Bench.self, HistoryCommand.self, GateCommand.self, Report.self])
-        same("--loss", [Check.self, Generate.self, Fuzz.self, Bench.self, HistoryCommand.self])
+        same("--history", [Bench.self, HistoryTrend.self, HistoryMerge.self, GateCommand.self, Report.self])
+        same("--loss", [Check.self, Generate.self, Fuzz.self, Bench.self, HistoryTrend.self])
         same("--impl", [Check.self, Show.self, Bench.self], dropDefault: true)
         #expect(Self.entries(Check.self)["--db"]?.hasPrefix("--db <file>") == true)
         #expect(Self.entries(GateCommand.self)["--baseline"]?.hasPrefix("--baseline <previous|commit:SHA|label:NAME|run:ID>") == true)

@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+
+/// What `history merge` did with one source file.
+package struct MergeSummary: Sendable, Equatable {
+    package var source: String
+    /// Runs copied into the target, with their measurements and samples.
+    package var runsAdded = 0
+    package var measurementsAdded = 0
+    package var samplesAdded = 0
+    /// Runs the target already held (the same uuid), or that an earlier source of the same merge
+    /// brought: left as they are.
+    package var runsAlreadyPresent = 0
+
+    package init(source: String) { self.source = source }
+}
+
+extension HistoryDatabase {
+    /// A run with everything recorded under it, as read from a source history.
+    struct PortableRun {
+        var run: RunRecord
+        var measurements: [StoredMeasurement]
+    }
+
+    /// Every run of this history with its measurements and raw samples, each with its identity
+    /// (its uuid, or the legacy identity of a run recorded before uuids). Validates what it reads
+    /// the way the gate does: a source with impossible times is corrupt, not merged.
+    func portableRuns() throws -> [PortableRun] {
+        try runs().map { r in
+            var run = r
+            let measurements = try storedMeasurements(runID: r.id ?? -1)
+            if run.uuid == nil { run.uuid = RunIdentity.legacy(r, medians: measurements.map(\.record.medianNs)) }
+            return PortableRun(run: run, measurements: measurements)
+        }
+    }
+
+    /// Merges the runs of `sources` into this history: every run whose uuid it does not hold yet
+    /// is copied with its measurements, raw samples and calibration times; runs it holds are left
+    /// alone, so merging the same file twice changes nothing.
+    ///
+    /// Every source is read and validated before anything is written, and all of it is written
+    /// in one transaction: a bad source (not a history, another format version, corrupt) or a
+    /// failure while writing leaves this history exactly as it was.
+    package func merge(_ sources: [HistoryDatabase]) throws -> [MergeSummary] {
+        // Within one merge, runs are added oldest first (ties by uuid), whatever the order of the
+        // files: "the latest run" and "the run before" of `gate` follow the key order.
+        let read = try sources.map { ($0.path, try $0.portableRuns()) }
+        let order = read.enumerated().flatMap { i, source in source.1.map { (i, $0) } }
+            .sorted { ($0.1.run.startedAt, $0.1.run.uuid ?? "") < ($1.1.run.startedAt, $1.1.run.uuid ?? "") }
+        do {
+            return try queue.write { d in
+                var present = Set(try String.fetchAll(d, sql: "SELECT uuid FROM runs WHERE uuid IS NOT NULL"))
+                var summaries = read.map { MergeSummary(source: $0.0) }
+                for (i, p) in order {
+                    guard let uuid = p.run.uuid, !present.contains(uuid) else {
+                        summaries[i].runsAlreadyPresent += 1
+                        continue
+                    }
+                    var run = p.run
+                    run.id = nil
+                    try run.insert(d)
+                    present.insert(uuid)
+                    summaries[i].runsAdded += 1
+                    guard let runID = run.id else { continue }
+                    for m in p.measurements {
+                        var record = m.record
+                        record.id = nil
+                        record.runID = runID
+                        try record.insert(d)
+                        guard let mid = record.id else { continue }
+                        for var sample in m.samples {
+                            sample.measurementID = mid
+                            try sample.insert(d)
+                        }
+                        summaries[i].measurementsAdded += 1
+                        summaries[i].samplesAdded += m.samples.count
+                    }
+                }
+                return summaries
+            }
+        } catch {
+            throw HistoryError.io(path: path, detail: "merging failed, nothing was written: \(error)")
+        }
+    }
+}
