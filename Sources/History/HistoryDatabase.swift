@@ -92,13 +92,33 @@ package final class HistoryDatabase: Sendable {
     package static let formatVersion = "1"
     package static let defaultPath = "Reports/history.sqlite"
 
+    /// The file, or the PostgreSQL URI without its password.
     package let path: String
-    let queue: DatabaseQueue
+    private let sqlite: DatabaseQueue?
+    /// Set when the history is on a PostgreSQL server (`postgres://…`); every operation then
+    /// goes there instead of to SQLite.
+    let postgres: PostgresHistory?
+
+    /// The SQLite connection; only used on the paths where `postgres` is nil.
+    var queue: DatabaseQueue { sqlite! }
 
     private init(path: String, queue: DatabaseQueue) {
         self.path = path
-        self.queue = queue
+        sqlite = queue
+        postgres = nil
     }
+
+    private init(postgres: PostgresHistory) {
+        path = postgres.name
+        sqlite = nil
+        self.postgres = postgres
+    }
+
+    /// Whether `location` names a PostgreSQL database rather than a file.
+    package static func isPostgres(_ location: String) -> Bool { PostgresHistory.isURI(location) }
+
+    /// The text with the password of a PostgreSQL URI taken out (for printed and recorded commands).
+    package static func redacted(_ text: String) -> String { isPostgres(text) ? PostgresHistory.redacted(text) : text }
 
     /// How long a connection waits for another process's lock (a writer recording its run, a
     /// reader in the middle of a query) before it gives up. Several CI jobs share one history, and
@@ -114,6 +134,11 @@ package final class HistoryDatabase: Sendable {
 
     /// Opens an existing history database read-only, validating that it is one.
     package static func openExisting(_ path: String) throws -> HistoryDatabase {
+        if isPostgres(path) {
+            let pg = try PostgresHistory(uri: path)
+            try pg.validate(allowEmpty: false)
+            return HistoryDatabase(postgres: pg)
+        }
         guard FileManager.default.fileExists(atPath: path) else { throw HistoryError.missing(path: path) }
         let config = configuration(readonly: true)
         let queue: DatabaseQueue
@@ -127,6 +152,12 @@ package final class HistoryDatabase: Sendable {
 
     /// Opens the history database for recording, creating it (and its directory) if needed.
     package static func openForWriting(_ path: String) throws -> HistoryDatabase {
+        if isPostgres(path) {
+            let pg = try PostgresHistory(uri: path)
+            try pg.validate(allowEmpty: true)
+            try pg.migrate()
+            return HistoryDatabase(postgres: pg)
+        }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -211,24 +242,24 @@ package final class HistoryDatabase: Sendable {
     package func record(_ run: RunRecord, _ measurements: [MeasurementInput]) throws -> RunRecord {
         var run = run
         if run.uuid == nil { run.uuid = UUID().uuidString.lowercased() }
+        if let postgres {
+            let rows = measurements.map { m -> (MeasurementRecord, [SampleRecord]) in
+                let record = Self.measurementRecord(m, runID: 0)
+                return (record, Self.sampleRecords(m, measurementID: 0, calibrationMedian: record.calibrationMedianNs))
+            }
+            run.id = try postgres.record(run, rows)
+            return run
+        }
         do {
             try queue.write { d in
                 try run.insert(d)
                 guard let runID = run.id else { return }
                 for m in measurements {
-                    let calibrationMedian = Stats.median(m.calibration)
-                    let med = Stats.median(m.samples)
-                    var record = MeasurementRecord(
-                        id: nil, runID: runID, suite: m.suite, loss: m.loss, impl: m.impl, pass: m.pass, shape: m.shape,
-                        elements: m.elements, threads: m.threads, sampleCount: m.samples.count,
-                        medianNs: med, minNs: m.samples.min() ?? .nan,
-                        p25Ns: Stats.quantile(m.samples, 0.25), p75Ns: Stats.quantile(m.samples, 0.75),
-                        calibrationMedianNs: calibrationMedian, normalizedMedian: med / calibrationMedian)
+                    var record = Self.measurementRecord(m, runID: runID)
                     try record.insert(d)
                     guard let mid = record.id else { continue }
-                    for (i, ns) in m.samples.enumerated() {
-                        let c = i < m.calibration.count ? m.calibration[i] : calibrationMedian
-                        try SampleRecord(measurementID: mid, seq: i, ns: ns, calibrationNs: c).insert(d)
+                    for sample in Self.sampleRecords(m, measurementID: mid, calibrationMedian: record.calibrationMedianNs) {
+                        try sample.insert(d)
                     }
                 }
             }
@@ -238,11 +269,31 @@ package final class HistoryDatabase: Sendable {
         return run
     }
 
+    /// A measurement's summary statistics, as stored.
+    static func measurementRecord(_ m: MeasurementInput, runID: Int64) -> MeasurementRecord {
+        let calibrationMedian = Stats.median(m.calibration)
+        let med = Stats.median(m.samples)
+        return MeasurementRecord(
+            id: nil, runID: runID, suite: m.suite, loss: m.loss, impl: m.impl, pass: m.pass, shape: m.shape,
+            elements: m.elements, threads: m.threads, sampleCount: m.samples.count,
+            medianNs: med, minNs: m.samples.min() ?? .nan,
+            p25Ns: Stats.quantile(m.samples, 0.25), p75Ns: Stats.quantile(m.samples, 0.75),
+            calibrationMedianNs: calibrationMedian, normalizedMedian: med / calibrationMedian)
+    }
+
+    /// A measurement's samples, each with the calibration time taken right before it.
+    static func sampleRecords(_ m: MeasurementInput, measurementID: Int64, calibrationMedian: Double) -> [SampleRecord] {
+        m.samples.enumerated().map { i, ns in
+            SampleRecord(measurementID: measurementID, seq: i, ns: ns, calibrationNs: i < m.calibration.count ? m.calibration[i] : calibrationMedian)
+        }
+    }
+
     // MARK: Queries
 
     /// All runs, oldest first; optionally only those of one machine key.
     package func runs(machineKey: String? = nil) throws -> [RunRecord] {
-        try read { d in
+        if let postgres { return try postgres.runs(machineKey: machineKey) }
+        return try read { d in
             var request = RunRecord.order(Column("id"))
             if let machineKey { request = request.filter(Column("machine_key") == machineKey) }
             return try request.fetchAll(d)
@@ -250,7 +301,8 @@ package final class HistoryDatabase: Sendable {
     }
 
     package func run(id: Int64) throws -> RunRecord {
-        guard let r = try read({ try RunRecord.fetchOne($0, key: id) }) else {
+        let found = try postgres.map { try $0.run(id: id) } ?? read({ try RunRecord.fetchOne($0, key: id) })
+        guard let r = found else {
             throw HistoryError.notFound("\(path): there is no run \(id)")
         }
         return r
@@ -258,36 +310,38 @@ package final class HistoryDatabase: Sendable {
 
     /// The measurements of a run, without samples.
     package func measurements(runID: Int64) throws -> [MeasurementRecord] {
-        try read { d in
+        if let postgres { return try postgres.measurements(runID: runID) }
+        return try read { d in
             try MeasurementRecord.filter(Column("run_id") == runID).order(Column("id")).fetchAll(d)
         }
     }
 
     /// The measurements of a run with their raw samples.
     package func storedMeasurements(runID: Int64) throws -> [StoredMeasurement] {
-        try read { d in
-            let records = try MeasurementRecord.filter(Column("run_id") == runID).order(Column("id")).fetchAll(d)
-            let samples = try SampleRecord.fetchAll(
+        let (records, samples) = try postgres.map { (try $0.measurements(runID: runID), try $0.samples(runID: runID)) } ?? read { d in
+            (try MeasurementRecord.filter(Column("run_id") == runID).order(Column("id")).fetchAll(d),
+             try SampleRecord.fetchAll(
                 d, sql: "SELECT s.* FROM samples s JOIN measurements m ON m.id = s.measurement_id WHERE m.run_id = ? ORDER BY s.measurement_id, s.seq",
-                arguments: [runID])
-            let byMeasurement = Dictionary(grouping: samples, by: \.measurementID)
-            return try records.map { r in
-                let stored = StoredMeasurement(record: r, samples: byMeasurement[r.id ?? -1] ?? [])
-                try checkPlausible(r)
-                if stored.samples.count != r.sampleCount {
-                    throw corruptMeasurement(r, "sample_count is \(r.sampleCount) but \(stored.samples.count) samples are stored")
-                }
-                if let bad = stored.samples.first(where: { !($0.ns > 0 && $0.ns.isFinite && $0.calibrationNs > 0 && $0.calibrationNs.isFinite) }) {
-                    throw corruptMeasurement(r, "sample \(bad.seq) has ns \(bad.ns) and calibration_ns \(bad.calibrationNs); both must be positive and finite")
-                }
-                return stored
+                arguments: [runID]))
+        }
+        let byMeasurement = Dictionary(grouping: samples, by: \.measurementID)
+        return try records.map { r in
+            let stored = StoredMeasurement(record: r, samples: byMeasurement[r.id ?? -1] ?? [])
+            try checkPlausible(r)
+            if stored.samples.count != r.sampleCount {
+                throw corruptMeasurement(r, "sample_count is \(r.sampleCount) but \(stored.samples.count) samples are stored")
             }
+            if let bad = stored.samples.first(where: { !($0.ns > 0 && $0.ns.isFinite && $0.calibrationNs > 0 && $0.calibrationNs.isFinite) }) {
+                throw corruptMeasurement(r, "sample \(bad.seq) has ns \(bad.ns) and calibration_ns \(bad.calibrationNs); both must be positive and finite")
+            }
+            return stored
         }
     }
 
     /// Every measurement of the given runs (all runs when nil), joined with nothing: cheap for trends.
     package func allMeasurements() throws -> [MeasurementRecord] {
-        let records = try read { try MeasurementRecord.order(Column("run_id"), Column("id")).fetchAll($0) }
+        let records = try postgres.map { try $0.measurements(runID: nil) }
+            ?? read { try MeasurementRecord.order(Column("run_id"), Column("id")).fetchAll($0) }
         for r in records { try checkPlausible(r) }
         return records
     }
@@ -310,7 +364,8 @@ package final class HistoryDatabase: Sendable {
 
     /// Rows of any SQL (for the views and tests).
     package func rows(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [Row] {
-        try read { try Row.fetchAll($0, sql: sql, arguments: arguments) }
+        if postgres != nil { throw HistoryError.notFound("\(path): row queries are answered by SQLite files only; use psql") }
+        return try read { try Row.fetchAll($0, sql: sql, arguments: arguments) }
     }
 }
 

@@ -47,21 +47,39 @@ extension HistoryDatabase {
         let read = try sources.map { ($0.path, try $0.portableRuns()) }
         let order = read.enumerated().flatMap { i, source in source.1.map { (i, $0) } }
             .sorted { ($0.1.run.startedAt, $0.1.run.uuid ?? "") < ($1.1.run.startedAt, $1.1.run.uuid ?? "") }
+        func copyNew(present: Set<String>, insert: (PortableRun) throws -> Void) throws -> [MergeSummary] {
+            var present = present
+            var summaries = read.map { MergeSummary(source: $0.0) }
+            for (i, p) in order {
+                guard let uuid = p.run.uuid, !present.contains(uuid) else {
+                    summaries[i].runsAlreadyPresent += 1
+                    continue
+                }
+                try insert(p)
+                present.insert(uuid)
+                summaries[i].runsAdded += 1
+                summaries[i].measurementsAdded += p.measurements.count
+                summaries[i].samplesAdded += p.measurements.reduce(0) { $0 + $1.samples.count }
+            }
+            return summaries
+        }
+        if let postgres {
+            return try postgres.sql("merging failed, nothing was written") {
+                try postgres.connection.transaction {
+                    try copyNew(present: try postgres.lockedUUIDs()) { p in
+                        _ = try postgres.insert(p.run, p.measurements.map { ($0.record, $0.samples) })
+                    }
+                }
+            }
+        }
         do {
             return try queue.write { d in
-                var present = Set(try String.fetchAll(d, sql: "SELECT uuid FROM runs WHERE uuid IS NOT NULL"))
-                var summaries = read.map { MergeSummary(source: $0.0) }
-                for (i, p) in order {
-                    guard let uuid = p.run.uuid, !present.contains(uuid) else {
-                        summaries[i].runsAlreadyPresent += 1
-                        continue
-                    }
+                let present = Set(try String.fetchAll(d, sql: "SELECT uuid FROM runs WHERE uuid IS NOT NULL"))
+                return try copyNew(present: present) { p in
                     var run = p.run
                     run.id = nil
                     try run.insert(d)
-                    present.insert(uuid)
-                    summaries[i].runsAdded += 1
-                    guard let runID = run.id else { continue }
+                    guard let runID = run.id else { return }
                     for m in p.measurements {
                         var record = m.record
                         record.id = nil
@@ -72,11 +90,8 @@ extension HistoryDatabase {
                             sample.measurementID = mid
                             try sample.insert(d)
                         }
-                        summaries[i].measurementsAdded += 1
-                        summaries[i].samplesAdded += m.samples.count
                     }
                 }
-                return summaries
             }
         } catch {
             throw HistoryError.io(path: path, detail: "merging failed, nothing was written: \(error)")

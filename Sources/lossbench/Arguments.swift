@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Benchmarking
 import Conformance
 import Fuzzing
@@ -142,8 +143,19 @@ struct GoldenDatabaseOption: ParsableArguments {
 
 /// `--history`: the timing history database (bench, history, gate, report).
 struct HistoryDatabaseOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The history database.", valueName: "file"))
-    var history = HistoryDatabase.defaultPath
+    /// Where the history is when --history is not given; CI sets it so that a PostgreSQL URI with
+    /// its password never appears on a command line or in a run's recorded command.
+    static let environmentVariable = "LOSSBENCH_HISTORY"
+
+    @Option(name: .customLong("history"), help: ArgumentHelp(
+        "The history database: a SQLite file, or a PostgreSQL URI postgres://user@host:port/db (default: $LOSSBENCH_HISTORY, else Reports/history.sqlite).",
+        valueName: "file|uri"))
+    var given: String?
+
+    /// The history to use: --history, else $LOSSBENCH_HISTORY, else the default file.
+    var history: String {
+        given ?? ProcessInfo.processInfo.environment[Self.environmentVariable].flatMap { $0.isEmpty ? nil : $0 } ?? HistoryDatabase.defaultPath
+    }
 }
 
 /// `--loss`: the losses to work on (check, generate, fuzz, bench, history); all 21 when not given.

@@ -43,6 +43,11 @@ struct Bench: ParsableCommand, DefaultImplementations {
     @Flag(name: .long, help: "Also run the size grid (2^10 … 2^24 elements) for the selected losses.")
     var grid = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Time only problems of about this many elements (suite grid) instead of the standard suite: a quick smoke run, e.g. 4096.",
+        valueName: "n"))
+    var elements: Int?
+
     @Flag(name: .long, help: "Also measure Fast's forward of the memory-bound losses at 2^24 elements against a plain Float32 sum of the same bytes, sampled in turn.")
     var bandwidth = false
 
@@ -70,6 +75,12 @@ struct Bench: ParsableCommand, DefaultImplementations {
     func validate() throws {
         guard minSamples >= 1, maxSamples >= minSamples else {
             throw ValidationError("--min-samples must be ≥ 1 and --max-samples ≥ --min-samples")
+        }
+        if let elements, !(1...(1 << 26)).contains(elements) {
+            throw ValidationError("--elements must be 1 to \(1 << 26), got \(elements)")
+        }
+        if elements != nil && grid {
+            throw ValidationError("--elements replaces the standard suite by one size; --grid adds every size: choose one")
         }
         guard minTime.isFinite, minTime >= 0 else {
             throw ValidationError("--min-time must be a finite number of seconds ≥ 0, got \(minTime)")
@@ -105,7 +116,8 @@ struct Bench: ParsableCommand, DefaultImplementations {
         let history = historyDatabase.history
         let store = noRecord ? nil : try BenchHistory.open(history)
         let startedAt = BenchHistory.now()
-        var problems = losses.map { (Suite.standard, BenchSuite.standard($0)) }
+        var problems = elements.map { n in losses.map { (Suite.grid, BenchSuite.problem($0, elements: n)) } }
+            ?? losses.map { (Suite.standard, BenchSuite.standard($0)) }
         if grid {
             problems += losses.flatMap { l in BenchSuite.gridSizes.map { (Suite.grid, BenchSuite.problem(l, elements: $0)) } }
         }

@@ -89,12 +89,7 @@ import Testing
         try DatabaseQueue(path: old).write { d in
             try d.execute(sql: """
                 DROP INDEX runs_by_uuid; DROP VIEW measurement_runs;
-                CREATE VIEW measurement_runs AS
-                  SELECT m.id AS measurement_id, r.id AS run_id, r.started_at, r.machine_key, r.git_commit,
-                         r.git_dirty, r.label, r.build_config, r.swift_version,
-                         m.suite, m.loss, m.impl, m.pass, m.shape, m.elements, m.threads, m.sample_count,
-                         m.median_ns, m.min_ns, m.p25_ns, m.p75_ns, m.calibration_median_ns, m.normalized_median
-                  FROM measurements m JOIN runs r ON r.id = m.run_id;
+                \(HistoryMigrations.Views.measurementRunsV1)
                 ALTER TABLE runs DROP COLUMN uuid;
                 DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';
                 """)
