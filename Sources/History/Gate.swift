@@ -227,11 +227,23 @@ package enum Gate {
         return out
     }
 
-    package static func markdown(_ r: GateResult) -> String {
+    /// The anchor of a benchmark's trend chart in the dashboard (`lossbench report --html`).
+    package static func dashboardAnchor(loss: String, pass: String) -> String { "chart-\(loss)-\(pass)" }
+
+    /// The summary for a pull request or CI page. With `dashboard` (the URL of the page `report
+    /// --html` wrote), each standard-suite benchmark links to its trend chart there.
+    package static func markdown(_ r: GateResult, dashboard: String? = nil) -> String {
         var out = "# Performance gate: " + (r.hasRegression ? "❌ \(r.regressions.count) regression(s)" : "✅ no regression") + "\n\n"
         out += header(r, markdown: true) + "\n"
         let head = "| verdict | benchmark | baseline ms | latest ms | ratio | p |\n|---|---|---:|---:|---:|---:|\n"
-        func rows(_ cs: [GateComparison]) -> String { cs.map { "| " + cells($0).joined(separator: " | ") + " |\n" }.joined() }
+        func linked(_ c: GateComparison) -> [String] {
+            var cells = cells(c)
+            if let dashboard, c.benchmark.suite == "standard" {
+                cells[1] = "[\(cells[1])](\(dashboard)#\(dashboardAnchor(loss: c.benchmark.loss, pass: c.benchmark.pass)))"
+            }
+            return cells
+        }
+        func rows(_ cs: [GateComparison]) -> String { cs.map { "| " + linked($0).joined(separator: " | ") + " |\n" }.joined() }
         let notable = r.comparisons.filter { $0.verdict == .regression || $0.verdict == .improvement }
         if !notable.isEmpty { out += "## Changes\n\n" + head + rows(notable) + "\n" }
         out += "<details><summary>All \(r.comparisons.count) benchmarks</summary>\n\n" + head + rows(r.comparisons) + "\n</details>\n"

@@ -49,6 +49,11 @@ struct GateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write JUnit XML to this file.", valueName: "file"))
     var junit: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The URL of the dashboard (lossbench report --html); the summary links each benchmark to its trend chart there.",
+        valueName: "url"))
+    var dashboard: String?
+
     func validate() throws {
         guard threshold >= 0, threshold.isFinite else { throw ValidationError("--threshold must be ≥ 0, got \(threshold)") }
         guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha must be in (0, 1), got \(alpha)") }
@@ -66,7 +71,7 @@ struct GateCommand: ParsableCommand {
         let base = try Baseline(parsing: baseline)
         let result = try HistoryCLI.run { try Gate.run(db, current: runID, baseline: base, settings: settings) }
         print(Gate.text(result), terminator: "")
-        if let summary { try CLI.write(Gate.markdown(result), to: summary) }
+        if let summary { try CLI.write(Gate.markdown(result, dashboard: dashboard), to: summary) }
         if let junit { try CLI.write(Gate.junit(result), to: junit) }
         if result.hasRegression { throw ExitStatus.performanceRegression }
     }

@@ -38,6 +38,12 @@ struct Report: ParsableCommand {
     var noConformance = false
 
     @Option(name: .long, help: ArgumentHelp(
+        "Also write the dashboard, DIR/index.html: a static page with trend charts, filters, the latest Fast-vs-peers table, the gate's verdicts and the conformance summary.",
+        discussion: "Self-contained (no server, no CDN): publish DIR as GitHub Pages or open the file.",
+        valueName: "dir"))
+    var html: String?
+
+    @Option(name: .long, help: ArgumentHelp(
         "Also write ports.md: these port configurations (port:NAME,...) checked against the golden database.",
         discussion: """
             The matrix of losses by configuration, every discrepancy with the triage its manifest declares \
@@ -76,9 +82,15 @@ struct Report: ParsableCommand {
         let started = try startPorts()
         let files = try HistoryCLI.run { try PerformanceReport.build(store, machineKey: machine) }
 
+        let dashboard = try html.map { dir -> String in
+            try createDirectory(dir)
+            return dir + "/index.html"
+        }
         try createDirectory(out + "/charts")
+        var conformance: CheckReport?
         if let golden {
             let report = Checker.run(golden, database: db, implementations: Builtins.all)
+            conformance = report
             for w in report.warnings { CLI.warn(w) }
             try CLI.write(ConformanceReport.markdown(report, meta: golden.meta, implementations: Builtins.all.map(\.name)), to: out + "/conformance.md")
             print("wrote \(out)/conformance.md (\(report.outcomes.count) case runs, \(report.outcomes.filter { $0.status.isFailure }.count) failed)")
@@ -86,6 +98,12 @@ struct Report: ParsableCommand {
         for f in files { try CLI.write(f.content, to: out + "/" + f.path) }
         if let golden, let ports { try writePorts(ports.elements, started, golden: golden, db: db, store: store) }
         print("wrote \(out)/performance.md and \(files.count - 1) charts in \(out)/charts")
+        if let dashboard {
+            let date = ISO8601DateFormatter().string(from: Date())
+            let command = Shell.command(["lossbench"] + CommandLine.arguments.dropFirst().map(HistoryDatabase.redacted))
+            try CLI.write(try HistoryCLI.run { try Dashboard.build(store, conformance: conformance, generated: date, command: command) }, to: dashboard)
+            print("wrote \(dashboard)")
+        }
     }
 
     /// The `--ports` configurations, started and handshaken (exit 3 if one cannot be).

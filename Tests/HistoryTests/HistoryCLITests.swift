@@ -48,6 +48,10 @@ import Reporting
         #expect(lossbench(["gate", "--history", path, "--summary", dir + "/gate.md", "--junit", dir + "/gate.xml"]) == 2)
         let md = try String(contentsOfFile: dir + "/gate.md", encoding: .utf8)
         #expect(md.contains("4 regression(s)") && md.contains("| regression | mse_loss fast forward"))
+        // With the dashboard's URL, each benchmark links to its chart there.
+        #expect(lossbench(["gate", "--history", path, "--summary", dir + "/gate-linked.md", "--dashboard", "https://team.example/bench/"]) == 2)
+        let linked = try String(contentsOfFile: dir + "/gate-linked.md", encoding: .utf8)
+        #expect(linked.contains("| regression | [mse_loss fast forward [2000000]](https://team.example/bench/#chart-mse_loss-forward) |"), "\(linked)")
         let xml = try String(contentsOfFile: dir + "/gate.xml", encoding: .utf8)
         #expect(xml.contains("failures=\"4\"") && xml.contains("<failure message=\"+3"))
         // A threshold above the slowdown passes it.
