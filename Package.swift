@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "Fuzzing", dependencies: ["LossSpec", "Reference", "Fast", "Conformance", "Implementations", "Generator", "GoldenStore"]),
         .target(name: "History", dependencies: ["LossSpec", "Markup", "GoldenStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Benchmarking", dependencies: ["LossSpec", "Reference", "Fast", "Generator", "History", "Ports"]),
-        .target(name: "Reporting", dependencies: ["LossSpec", "Conformance", "GoldenStore", "History", "Markup"]),
+        .target(name: "Reporting", dependencies: ["LossSpec", "Conformance", "GoldenStore", "History", "Markup", "Benchmarking"]),
         .executableTarget(
             name: "lossbench",
             dependencies: [
@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "MarkupTests", dependencies: ["Markup"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Implementations", "Markup", "Generator", "GoldenStore", "LossSpec", "Reference"]),
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing", "Conformance", "Implementations", "Generator", "LossSpec", "Reference"]),
-        .testTarget(name: "BenchmarkingTests", dependencies: ["Benchmarking", "History", "LossSpec"]),
+        .testTarget(name: "BenchmarkingTests", dependencies: ["Benchmarking", "History", "LossSpec", "Fast"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "History", "Conformance", "Implementations", "Generator", "GoldenStore", "LossSpec", "Reference"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Reporting", "lossbench", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PortsTests", dependencies: ["Ports", "Conformance", "GoldenStore", "LossSpec", "Reference"], exclude: ["Fixtures"]),

@@ -36,6 +36,30 @@ package enum BenchSuite {
         }
     }
 
+    /// The dimensions of a shape as the history stores it, `[4096, 1000]`; nil for anything else.
+    package static func dimensions(_ shape: String) -> [Int]? {
+        guard shape.hasPrefix("["), shape.hasSuffix("]") else { return nil }
+        let parts = shape.dropFirst().dropLast().split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! > 0 }) else { return nil }
+        return parts.map { $0! }
+    }
+
+    /// The CTC problems' target length.
+    package static let ctcLabels = 40
+
+    /// The floating-point inputs `problem` gives each loss (grad_output aside): what the work
+    /// model counts as read, and, where differentiable, as gradients written.
+    package static func floatInputs(_ loss: LossKind) -> Set<String> {
+        switch loss {
+        case .crossEntropy, .nllLoss, .multiMarginLoss, .multilabelMarginLoss: ["input"]
+        case .cosineEmbeddingLoss, .marginRankingLoss: ["input1", "input2", "target"]
+        case .tripletMarginLoss, .tripletMarginWithDistanceLoss: ["anchor", "positive", "negative"]
+        case .ctcLoss: ["log_probs"]
+        case .gaussianNLLLoss: ["input", "target", "var"]
+        default: ["input", "target"]
+        }
+    }
+
     /// The grid sizes: 2^10, 2^12, …, 2^24 elements.
     package static let gridSizes = stride(from: 10, through: 24, by: 2).map { 1 << $0 }
 
@@ -76,7 +100,7 @@ package enum BenchSuite {
             }
         case .ctcLoss:
             let n = max(1, elements / (128 * 64))
-            let (t, c, l) = (128, 64, 40)
+            let (t, c, l) = (128, 64, ctcLabels)
             shape = [t, n, c]
             // log_softmax of normal logits, rounded to Float32, so log_probs are proper log-probabilities.
             var lp = [Double](repeating: 0, count: t * n * c)

@@ -167,6 +167,72 @@ package enum Benchmark {
         return out
     }
 
+    /// The machine's rates for the roofline (`bench --roofline`), on 1 thread and on `threads`,
+    /// all sampled round-robin like the bandwidth baseline so they share the machine's spells:
+    ///
+    /// - `read`: the plain SIMD sum of two arrays of 2^24 floats (128 MiB, far beyond the caches);
+    /// - `write`: a SIMD fill of 2^24 floats (64 MiB);
+    /// - `copy`: y = x + 1 over 2^24 floats, reading and writing at once (128 MiB of traffic);
+    /// - `exp`, `log`, `log1p`, `division`: Fast's own vector routines over an L1-resident block
+    ///   of 4096 floats, 256 times per sample (2^20 elements), per thread.
+    ///
+    /// Each is a measurement of impl `roofline` whose `elements` turn its median into a rate
+    /// (bytes or elements per nanosecond), recorded in the history as suite `roofline`.
+    package static func measureRoofline(settings: BenchSettings) throws -> [BenchMeasurement] {
+        let big = 1 << 24, repeats = 256
+        let a = [Float](repeating: 1, count: big), b = [Float](repeating: 2, count: big)
+        var w = [Float](repeating: 0, count: big)
+        // Arguments in each operation's domain: exp in [−8, 0], log and division in [0.5, 8], log1p in [0, 4].
+        let block = (0..<4096).map { Float($0 % 512) / 64 + 0.5 }
+        let threadCounts = settings.threads > 1 ? [1, settings.threads] : [1]
+        var names: [(loss: String, shape: String, elements: Int, threads: Int)] = []
+        let timings = try a.withUnsafeBufferPointer { pa in
+            try b.withUnsafeBufferPointer { pb in
+                try w.withUnsafeMutableBufferPointer { buffer in
+                    let written = buffer.baseAddress!
+                    return try block.withUnsafeBufferPointer { pblock in
+                        var sink = 0.0
+                        var bodies: [() throws -> Void] = []
+                        for t in threadCounts {
+                            bodies.append { sink += Yardsticks.plainSum(pa.baseAddress!, pb.baseAddress!, count: big, threads: t) }
+                            names.append(("read", "2 x [\(big)] float32", 8 * big, t))
+                            bodies.append { Yardsticks.fill(written, count: big, value: Float(sink.isNaN ? 1 : 0), threads: t) }
+                            names.append(("write", "[\(big)] float32", 4 * big, t))
+                            bodies.append { Yardsticks.copy(pa.baseAddress!, written, count: big, threads: t) }
+                            names.append(("copy", "[\(big)] -> [\(big)] float32", 8 * big, t))
+                            for op in Yardsticks.Operation.allCases {
+                                bodies.append { sink += Yardsticks.throughput(op, pblock, repeats: repeats, threads: t) }
+                                names.append((op.rawValue, "4096 x \(repeats) x \(t) threads", 4096 * repeats * t, t))
+                            }
+                        }
+                        let result = try sampleRoundRobin(settings, bodies)
+                        if sink.isNaN { print("") }
+                        return result
+                    }
+                }
+            }
+        }
+        return zip(names, timings).map { name, timing in
+            BenchMeasurement(loss: name.loss, impl: "roofline", pass: .forward, shape: name.shape, elements: name.elements,
+                             threads: name.threads, samples: timing.samples, calibration: timing.calibration)
+        }
+    }
+
+    /// The rates at `threads` from `bench --roofline`'s measurements (the largest thread count
+    /// measured that does not exceed it).
+    package static func rooflineRates(_ ms: [(loss: String, elements: Int, threads: Int, medianNs: Double)], threads: Int) -> WorkModel.Rates? {
+        let usable = ms.filter { $0.threads <= threads }
+        guard let t = usable.map(\.threads).max() else { return nil }
+        func rate(_ name: String) -> Double? {
+            usable.first { $0.loss == name && $0.threads == t }.map { Double($0.elements) / $0.medianNs }
+        }
+        guard let read = rate("read"), let write = rate("write") else { return nil }
+        let copy = rate("copy") ?? 1 / (1 / read + 1 / write)
+        var ops: [Yardsticks.Operation: Double] = [:]
+        for op in Yardsticks.Operation.allCases { if let r = rate(op.rawValue) { ops[op] = 1 / r } }
+        return WorkModel.Rates(read: read, write: write, copy: copy, nsPerOperation: ops)
+    }
+
     /// Times several bodies in rounds, one sample of each per round (each preceded by a calibration
     /// measurement), until every body has `minSamples` samples and `minSeconds` of them, or
     /// `maxSamples` rounds were run. Warm-up runs each body `warmup` times first.

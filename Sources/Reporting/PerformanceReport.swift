@@ -1,5 +1,8 @@
+import Benchmarking
+import Fast
 import Foundation
 import History
+import LossSpec
 import Markup
 
 /// Reports/performance.md and its charts, from the history database.
@@ -85,6 +88,8 @@ package enum PerformanceReport {
             md += "## Size grid\n\nNo run with `--grid` on this machine yet.\n\n"
         }
 
+        md += rooflineSection(runs, byRun, files: &files)
+
         md += "## Trend\n\n| run | started | commit | label | build | threads | measurements |\n|---:|---|---|---|---|---:|---:|\n"
         for r in runs {
             let commit = r.gitCommit.map { "`\($0.prefix(10))`" + (r.gitDirty == true ? " (dirty)" : "") } ?? "–"
@@ -100,6 +105,50 @@ package enum PerformanceReport {
         md += "\nRegenerate: `lossbench report` (after `lossbench bench`); query the history with SQL (Reports/README.md), "
         md += "`lossbench history` and `lossbench gate`.\n"
         return [("performance.md", md)] + files
+    }
+
+    /// Fast against its own roofline, from the latest run with `--roofline`: each loss's bound
+    /// from its work model (`WorkModel`) and the rates measured in that run at its thread count.
+    static func rooflineSection(_ runs: [RunRecord], _ byRun: [Int64: [MeasurementRecord]], files: inout [(String, String)]) -> String {
+        guard let run = runs.last(where: { r in byRun[r.id!]?.contains { $0.suite == "roofline" } == true }) else {
+            return "## Roofline\n\nNo run with `--roofline` on this machine yet (`lossbench bench --roofline`).\n\n"
+        }
+        let ms = byRun[run.id!]!
+        let machine = ms.filter { $0.suite == "roofline" }.map { (loss: $0.loss, elements: $0.elements, threads: $0.threads, medianNs: $0.medianNs) }
+        guard let rates = Benchmark.rooflineRates(machine, threads: run.threads) else { return "" }
+        var md = "## Roofline\n\n" + runLine(run) + "\n\n"
+        md += "Each loss's bound is the least time its formula allows on this machine: the larger of its memory time (the bytes it "
+        md += "must read and write, at the read, write and read+write bandwidth measured in the same run) and its operation time "
+        md += "(its exps, logs, log1ps and divisions, at the throughput of Fast's own vector routines measured in the same run). "
+        md += "Work that is neither (comparisons, multiply-adds) is not in the model, so a loss bound by it shows a low fraction.\n\n"
+        md += String(format: "Rates at %d threads: read %.1f GB/s, write %.1f GB/s, read+write %.1f GB/s", run.threads, rates.read, rates.write, rates.copy)
+        for op in Yardsticks.Operation.allCases { if let t = rates.nsPerOperation[op] { md += String(format: "; %@ %.3f ns", op.rawValue, t) } }
+        md += " per element.\n\n| loss | pass | shape | bound ms | fast ms | of bound | bound by | work model |\n|---|---|---|---:|---:|---:|---|---|\n"
+        var fractions: [String: [Double]] = [:]
+        var chart: [String: [String: Double]] = [:]
+        for m in ms where m.suite == "standard" && m.impl == "fast" {
+            guard let pass = BenchPass(rawValue: m.pass), let dims = BenchSuite.dimensions(m.shape), let loss = try? LossKind(name: m.loss) else { continue }
+            let model = WorkModel.of(loss, shape: dims, pass: pass)
+            let (bound, binding) = model.bound(rates)
+            let f = bound / m.medianNs
+            fractions[m.pass, default: []].append(f)
+            chart[m.loss, default: [:]][m.pass] = 100 * f
+            md += "| \(m.loss) | \(m.pass) | \(m.shape) | \(msText(bound)) | \(msText(m.medianNs)) | " + String(format: "%.0f%%", 100 * f)
+            md += " | \(binding) | \(model.note) |\n"
+        }
+        md += "\n"
+        for pass in fractions.keys.sorted() {
+            md += String(format: "Geometric mean, %@: **%.0f%%** of the bound over %d losses.  \n", pass, 100 * Stats.geometricMean(fractions[pass]!), fractions[pass]!.count)
+        }
+        let losses = chart.keys.sorted()
+        files.append(("charts/roofline.svg", SVGChart.barChart(
+            title: "Fast against its own roofline bound, per loss",
+            subtitle: "run \(run.id!), \(run.startedAt), \(run.threads) threads; 100% = the bound of the loss's work model at the rates measured in the run",
+            valueAxis: .init(label: "achieved fraction of the bound (%)", log: false), categories: losses,
+            groups: [("forward", losses.map { chart[$0]?["forward"] }), ("forward + backward", losses.map { chart[$0]?["backward"] })],
+            reference: 100)))
+        md += "\n![roofline](charts/roofline.svg)\n\n"
+        return md
     }
 
     /// The memory-bound losses at 2^24 elements against a plain Float32 sum over the same bytes.

@@ -32,7 +32,7 @@ extension FuzzProperty: ExpressibleByArgument {}
 /// The suites a bench run records its measurements under (the `suite` column of the history):
 /// `standard` always, `grid` with `bench --grid`, `bandwidth` with `bench --bandwidth`.
 enum Suite: String, CaseIterable, Sendable, ExpressibleByArgument {
-    case standard, grid, bandwidth
+    case standard, grid, bandwidth, roofline
 }
 
 /// A built-in implementation by name (`Builtins.all`): `reference`, `fast`.

@@ -51,6 +51,16 @@ struct Bench: ParsableCommand, DefaultImplementations {
     @Flag(name: .long, help: "Also measure Fast's forward of the memory-bound losses at 2^24 elements against a plain Float32 sum of the same bytes, sampled in turn.")
     var bandwidth = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Also measure the machine's roofline and hold each Fast measurement of the standard suite against its own bound.",
+        discussion: """
+            Read and write bandwidth and the throughput of Fast's vector exp, log, log1p and division, at 1 thread and \
+            --threads, sampled in turn (suite roofline in the history). Each loss and pass has a work model (bytes read \
+            and written, operations per element or row); its bound is the larger of its memory time and its operation \
+            time, and the summary shows Fast's achieved fraction of it.
+            """))
+    var roofline = false
+
     @Option(name: .long, help: ArgumentHelp("Minimum samples per measurement.", valueName: "n"))
     var minSamples = 5
 
@@ -139,6 +149,13 @@ struct Bench: ParsableCommand, DefaultImplementations {
                 }
             }
         }
+        if roofline {
+            for m in try Benchmark.measureRoofline(settings: settings) {
+                results.append(m)
+                recorded.append(BenchHistory.input(m, suite: .roofline))
+                emit(m)
+            }
+        }
         if bandwidth {
             // Fast's forward of the memory-bound losses and the plain-sum baseline, interleaved
             // sample by sample (see `Benchmark.measureBandwidth`).
@@ -149,7 +166,7 @@ struct Bench: ParsableCommand, DefaultImplementations {
                 emit(m)
             }
         }
-        if !json { print("\n" + summary(results)) }
+        if !json { print("\n" + summary(results) + rooflineSummary(recorded, threads: threads)) }
         if let store {
             let run = try BenchHistory.record(store, recorded, startedAt: startedAt, threads: threads, label: label)
             if !json { print("recorded as \(run.summary) in \(history)") }
@@ -163,6 +180,28 @@ struct Bench: ParsableCommand, DefaultImplementations {
             print(String(format: "  %-34@ %-9@ %-16@ %-9@ median %10.3f ms  min %10.3f ms  (%d samples)",
                          m.loss, m.pass.rawValue, m.shape, m.impl, m.median / 1e6, m.min / 1e6, m.samples.count))
         }
+    }
+
+    /// Fast's standard-suite measurements against their roofline bounds (with `--roofline`).
+    func rooflineSummary(_ recorded: [MeasurementInput], threads: Int) -> String {
+        let machine = recorded.filter { $0.suite == Suite.roofline.rawValue }
+            .map { (loss: $0.loss, elements: $0.elements, threads: $0.threads, medianNs: Stats.median($0.samples)) }
+        guard let rates = Benchmark.rooflineRates(machine, threads: threads) else { return "" }
+        var out = String(format: "\nroofline at %d threads: read %.1f GB/s, write %.1f GB/s, read+write %.1f GB/s",
+                         threads, rates.read, rates.write, rates.copy)
+        for op in Yardsticks.Operation.allCases { if let t = rates.nsPerOperation[op] { out += String(format: ", %@ %.3f ns", op.rawValue, t) } }
+        out += " per element\n"
+        var rows: [[String]] = []
+        for m in recorded where m.suite == Suite.standard.rawValue && m.impl == "fast" {
+            guard let pass = BenchPass(rawValue: m.pass), let dims = BenchSuite.dimensions(m.shape) else { continue }
+            guard let loss = try? LossKind(name: m.loss) else { continue }
+            let model = WorkModel.of(loss, shape: dims, pass: pass)
+            let (bound, binding) = model.bound(rates)
+            let median = Stats.median(m.samples)
+            rows.append([m.loss, m.pass, String(format: "%.3f", bound / 1e6), String(format: "%.3f", median / 1e6),
+                         String(format: "%.0f%%", 100 * bound / median), binding])
+        }
+        return out + CLI.table(["loss", "pass", "bound ms", "fast ms", "of bound", "bound by"], rows, rightAligned: [2, 3, 4])
     }
 
     /// Fast vs Reference speedups and bandwidth ratios.
@@ -182,7 +221,7 @@ struct Bench: ParsableCommand, DefaultImplementations {
             out += String(format: "\ngeometric-mean speedup of fast over reference: %.1f× (%d measurements)\n", geo, speedups.count)
         }
         // Each port against Fast, from the same run: time of the port / time of Fast.
-        let ports = Array(Set(results.map(\.impl).filter { $0.hasPrefix("port:") || !["fast", "reference", "baseline"].contains($0) })).sorted()
+        let ports = Array(Set(results.map(\.impl).filter { $0.hasPrefix("port:") || !["fast", "reference", "baseline", "roofline"].contains($0) })).sorted()
         if !ports.isEmpty {
             var portRows: [[String]] = []
             for m in results where m.impl == "fast" {

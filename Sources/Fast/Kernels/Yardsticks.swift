@@ -46,6 +46,112 @@ package enum Yardsticks {
         return Streams.widenSum((a0 + a1) + (a2 + a3)) + tail
     }
 
+    /// Writes `value` to `count` floats on `threads` threads with SIMD16 stores: the write
+    /// bandwidth a loss's gradients are held against (a gradient is written once, never read).
+    @inline(never)
+    package static func fill(_ destination: UnsafeMutablePointer<Float>, count: Int, value: Float, threads: Int) {
+        let p = SendableMutablePointer(destination)
+        // The chunks of `FloatBuffers.zeros`: 256 KiB memsets, long enough for full store bandwidth.
+        Parallel.forEachChunk(count: count, chunk: FloatBuffers.zeroChunk, threads: threads, grain: 2) { _, range in
+            fill(p.pointer, range, value)
+        }
+    }
+
+    /// A zero value is filled the way `FloatBuffers.zeros` fills a gradient (`update(repeating:)`,
+    /// a memset: its large fills use streaming stores, no read for ownership), the fastest way
+    /// this machine writes.
+    @inline(never)
+    static func fill(_ d: UnsafeMutablePointer<Float>, _ range: Range<Int>, _ value: Float) {
+        if value == 0 {
+            (d + range.lowerBound).update(repeating: 0, count: range.count)
+            return
+        }
+        let v = SIMD16<Float>(repeating: value)
+        var i = range.lowerBound
+        while i + 16 <= range.upperBound {
+            UnsafeMutableRawPointer(d + i).storeBytes(of: v, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < range.upperBound { d[i] = value; i += 1 }
+    }
+
+    /// The vector operations whose throughput bounds the transcendental-heavy losses: Fast's own
+    /// `VectorMath` routines (the same code the losses run) and the IEEE division.
+    package enum Operation: String, CaseIterable, Sendable {
+        case exp, log, log1p, division
+    }
+
+    /// Applies `op` to every element of `data` (L1-resident: 4096 floats), `repeats` times, on
+    /// one thread, and returns a sum of the results so nothing is optimised away. Elements per
+    /// second = data.count × repeats / time: the operation's throughput on one core, with the
+    /// loads and the accumulation a loss's loop also has.
+    @inline(never)
+    package static func throughput(_ op: Operation, _ data: UnsafeBufferPointer<Float>, repeats: Int) -> Double {
+        let one = SIMD8<Float>(repeating: 1)
+        switch op {  // one loop per operation: no dispatch inside the loop
+        case .exp: return apply(data, repeats) { VectorMath.exp($0) }
+        case .log: return apply(data, repeats) { VectorMath.log($0) }
+        case .log1p: return apply(data, repeats) { VectorMath.log1p($0) }
+        case .division: return apply(data, repeats) { one / $0 }
+        }
+    }
+
+    @inline(__always)
+    static func apply(_ data: UnsafeBufferPointer<Float>, _ repeats: Int, _ f: (SIMD8<Float>) -> SIMD8<Float>) -> Double {
+        guard let p = data.baseAddress else { return 0 }
+        let n = data.count & ~15
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
+        for _ in 0..<repeats {
+            var i = 0
+            while i < n {
+                a0 += f(UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self))
+                a1 += f(UnsafeRawPointer(p + i + 8).loadUnaligned(as: SIMD8<Float>.self))
+                i += 16
+            }
+        }
+        return Double((a0 + a1).sum())
+    }
+
+    /// y[i] = x[i] + 1 over `count` floats on `threads` threads: reads and writes at once, the
+    /// traffic of a gradient computed from its inputs (measured apart because the two directions
+    /// overlap: a backward pass beat the sum of the read and write yardsticks' times).
+    @inline(never)
+    package static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, threads: Int) {
+        let px = SendablePointer(x), py = SendableMutablePointer(y)
+        Parallel.forEachChunk(count: count, chunk: Parallel.elementChunk, threads: threads) { _, range in
+            copy(px.pointer, py.pointer, range)
+        }
+    }
+
+    @inline(never)
+    static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        let one = SIMD16<Float>(repeating: 1)
+        var i = range.lowerBound
+        while i + 16 <= range.upperBound {
+            UnsafeMutableRawPointer(y + i).storeBytes(of: Streams.load(x, i) + one, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < range.upperBound { y[i] = x[i] + 1; i += 1 }
+    }
+
+    /// `throughput` on `threads` threads at once, each over its own copy of `data` (the
+    /// operations are per-core resources: N cores give up to N times the one-core rate).
+    @inline(never)
+    package static func throughput(_ op: Operation, _ data: UnsafeBufferPointer<Float>, repeats: Int, threads: Int) -> Double {
+        guard threads > 1 else { return throughput(op, data, repeats: repeats) }
+        let copy = SendablePointer(UnsafePointer(data.baseAddress!)), n = data.count
+        return Parallel.mapChunks(count: threads, chunk: 1, threads: threads, grain: 1, initial: 0.0) { _ in
+            let local = Array(UnsafeBufferPointer(start: copy.pointer, count: n))
+            return local.withUnsafeBufferPointer { throughput(op, $0, repeats: repeats) }
+        }.reduce(0, +)
+    }
+
+    /// A writable pointer shared by the worker threads, each writing its own chunks.
+    struct SendableMutablePointer: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<Float>
+        init(_ p: UnsafeMutablePointer<Float>) { pointer = p }
+    }
+
     /// A read-only pointer shared by the worker threads.
     struct SendablePointer: @unchecked Sendable {
         let pointer: UnsafePointer<Float>

@@ -1,0 +1,128 @@
+import Fast
+import LossSpec
+
+/// The least work a loss's pass must do on a benchmark problem, from which its roofline bound
+/// follows: the bytes it must read and write at the machine's bandwidth, and the vector
+/// operations its formula needs at their measured throughput.
+///
+/// The counts are those of the formula, not of any implementation: every input element is read
+/// once (Float32, 4 bytes; class and label indices as 8-byte integers), every gradient element is
+/// written once, and a transcendental the formula shares between the loss and its gradient (the
+/// softplus of BCE with logits, the logs of BCE) is counted once. Streaming a gradient costs
+/// only its write: it is not read back. Work that is neither memory nor one of the measured
+/// operations (comparisons, FMAs, square roots per row) is not counted, so a loss dominated by it
+/// shows a low fraction and the report names the model's binding resource for what it is.
+package struct WorkModel: Sendable {
+    package var bytesRead: Double
+    package var bytesWritten: Double
+    /// Operation counts over the whole problem.
+    package var operations: [Yardsticks.Operation: Double]
+    /// What the counts assume, in a few words (for the report).
+    package var note: String
+
+    package init(bytesRead: Double, bytesWritten: Double, operations: [Yardsticks.Operation: Double], note: String) {
+        self.bytesRead = bytesRead
+        self.bytesWritten = bytesWritten
+        self.operations = operations
+        self.note = note
+    }
+
+    /// The machine's rates, as `bench --roofline` measured them at one thread count.
+    package struct Rates: Sendable {
+        /// Bytes per nanosecond: reading, writing, and both at once (bytes read plus written).
+        package var read: Double, write: Double, copy: Double
+        /// Nanoseconds per element.
+        package var nsPerOperation: [Yardsticks.Operation: Double]
+
+        package init(read: Double, write: Double, copy: Double, nsPerOperation: [Yardsticks.Operation: Double]) {
+            self.read = read
+            self.write = write
+            self.copy = copy
+            self.nsPerOperation = nsPerOperation
+        }
+    }
+
+    /// The bound in nanoseconds, and the resource that sets it: memory traffic and operations are
+    /// assumed to overlap (they do in a streaming SIMD loop), so the bound is the larger of the two;
+    /// the operations add up, since they share the core's vector units.
+    package func bound(_ rates: Rates) -> (ns: Double, binding: String) {
+        // Reads and writes overlap (the copy yardstick moves more bytes per second than either
+        // direction alone), so the memory time is the largest of the three the traffic implies.
+        let memory = max(bytesRead / rates.read, bytesWritten / rates.write, (bytesRead + bytesWritten) / rates.copy)
+        var compute = 0.0, largest = ("", 0.0)
+        for (op, count) in operations {
+            let t = count * (rates.nsPerOperation[op] ?? 0)
+            compute += t
+            if t > largest.1 { largest = (op.rawValue, t) }
+        }
+        if memory >= compute {
+            return (memory, bytesWritten > bytesRead / 2 ? "memory (write)" : "memory (read)")
+        }
+        return (compute, largest.0)
+    }
+
+    /// The model of `problem`'s `pass` (the benchmark problems of `BenchSuite`).
+    package static func of(_ problem: BenchProblem, pass: BenchPass) -> WorkModel {
+        of(problem.loss, shape: problem.forward.inputs.values.max { $0.shape.count < $1.shape.count }?.shape ?? [problem.elements], pass: pass)
+    }
+
+    /// The model of a `BenchSuite` problem of `loss` whose main input has `shape` (as the history
+    /// stores it, e.g. `[4096, 1000]`), from the inputs `BenchSuite.problem` gives that loss.
+    package static func of(_ loss: LossKind, shape: [Int], pass: BenchPass) -> WorkModel {
+        let n = Double(shape.reduce(1, *))
+        let rows = shape.count >= 2 ? Double(shape.dropLast().reduce(1, *)) : n
+        let backward = pass == .backward
+        let inputs = BenchSuite.floatInputs(loss)
+        let floatInputs = Double(inputs.count)
+        func model(read: Double, written: Double, _ ops: [Yardsticks.Operation: Double], _ note: String) -> WorkModel {
+            WorkModel(bytesRead: read, bytesWritten: backward ? written : 0, operations: ops, note: note)
+        }
+        // Gradients: one per differentiable floating-point argument present, each of its input's size.
+        let grads = Double(loss.arguments.filter { a in a.isDifferentiable && inputs.contains(a.name) }.count)
+        switch loss {
+        case .l1Loss, .mseLoss, .huberLoss, .smoothL1Loss, .hingeEmbeddingLoss, .marginRankingLoss:
+            return model(read: 4 * floatInputs * n, written: 4 * grads * n, [:], "streams its inputs; no transcendental")
+        case .softMarginLoss:
+            return model(read: 8 * n, written: 4 * n, backward ? [.exp: n, .log1p: n, .division: n] : [.exp: n, .log1p: n],
+                         "log1p(exp(−yx)); the gradient's σ from the same exp, one division")
+        case .binaryCrossEntropy:
+            return model(read: 8 * n, written: 8 * n, backward ? [.log: 2 * n, .division: n] : [.log: 2 * n],
+                         "log x and log(1 − x); the input gradient one division")
+        case .binaryCrossEntropyWithLogits:
+            return model(read: 8 * n, written: 8 * n, backward ? [.exp: n, .log1p: n, .division: n] : [.exp: n, .log1p: n],
+                         "softplus: exp(−|x|), log1p; σ for the gradient from the same exp, one division")
+        case .poissonNLLLoss:
+            return model(read: 8 * n, written: 8 * n, [.exp: n], "exp(x) − yx (log_input)")
+        case .gaussianNLLLoss:
+            return model(read: 12 * n, written: 12 * n, [.log: n, .division: n], "log var and one division per element")
+        case .klDiv:
+            return model(read: 8 * n, written: 8 * n, [.log: n], "t (log t − x)")
+        case .multilabelSoftMarginLoss:
+            return model(read: 8 * n, written: 8 * n, backward ? [.exp: n, .log1p: n, .division: n] : [.exp: n, .log1p: n],
+                         "log σ(±x) share one softplus per element")
+        case .crossEntropy:
+            return model(read: 4 * n + 8 * rows, written: 4 * n, backward ? [.exp: n, .log: rows, .division: rows] : [.exp: n, .log: rows],
+                         "an exp per score (softmax), a log per row")
+        case .nllLoss:
+            // The forward gathers one score per row (a 64-byte line each); the gradient is a zero fill with one store per row.
+            return WorkModel(bytesRead: 8 * rows + 64 * rows, bytesWritten: backward ? 4 * n : 0, operations: [:],
+                             note: "gathers one score per row; the gradient is a fill")
+        case .multiMarginLoss:
+            return model(read: 4 * n + 8 * rows, written: 4 * n, [:], "one pass over the scores; no transcendental")
+        case .multilabelMarginLoss:
+            return model(read: 12 * n, written: 4 * n, [:], "scores and int64 labels; the label × class comparisons are not modelled")
+        case .cosineEmbeddingLoss:
+            return model(read: 8 * n + 8 * rows, written: 8 * n, [.division: rows], "two rows per pair; one division per row")
+        case .tripletMarginLoss, .tripletMarginWithDistanceLoss:
+            return model(read: 12 * n, written: 12 * n, [.division: backward ? 2 * rows : 0], "three rows per triplet")
+        case .ctcLoss:
+            // α (and for the gradient β) over T × N × (2L + 1) states, a log-sum-exp of up to three terms each.
+            let labels = Double(BenchSuite.ctcLabels)
+            let states = Double(shape.count == 3 ? shape[0] * shape[1] : 1) * (2 * labels + 1)
+            let passes: Double = backward ? 2 : 1
+            var ops: [Yardsticks.Operation: Double] = [.exp: 2 * states * passes, .log1p: states * passes]
+            if backward { ops[.exp, default: 0] += n }
+            return model(read: 4 * n, written: 4 * n, ops, "α (β) recursion: two exps and a log1p per state; exp per gradient element")
+        }
+    }
+}

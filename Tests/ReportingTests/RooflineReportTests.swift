@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+import History
+import Reporting
+
+/// `bench --roofline` records the machine's rates with the run, and performance.md holds each
+/// Fast measurement against the bound they give.
+@Suite struct RooflineReportTests {
+    @Test func theReportHoldsFastAgainstTheBoundOfItsRun() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("roofline-\(UUID().uuidString).sqlite").path
+        let db = try HistoryDatabase.openForWriting(path)
+        func m(_ suite: String, _ loss: String, _ impl: String, _ pass: String, _ shape: String, _ elements: Int, _ ns: Double, threads: Int = 2) -> MeasurementInput {
+            MeasurementInput(suite: suite, loss: loss, impl: impl, pass: pass, shape: shape, elements: elements, threads: threads,
+                             samples: [ns, ns, ns], calibration: [1, 1, 1])
+        }
+        // Read 16 GB/s (elements are bytes), write 8, copy 16; exp 0.5 and log1p 0.25 ns per element, at 2 threads.
+        let rates = [m("roofline", "read", "roofline", "forward", "2 x [16777216] float32", 1 << 27, Double(1 << 27) / 16),
+                     m("roofline", "write", "roofline", "forward", "[16777216] float32", 1 << 26, Double(1 << 26) / 8),
+                     m("roofline", "copy", "roofline", "forward", "c", 1 << 27, Double(1 << 27) / 16),
+                     m("roofline", "exp", "roofline", "forward", "e", 1 << 20, Double(1 << 20) / 2),
+                     m("roofline", "log1p", "roofline", "forward", "e", 1 << 20, Double(1 << 20) / 4)]
+        // l1_loss forward reads 32 MiB: bound 2^25 / 16 ns = 2.097 ms; Fast at 4.194 ms is at 50%.
+        let n = 1 << 22
+        try db.record(RunRecord(machine: MachineKey(cpuModel: "T", cores: 2, memoryGib: 1, os: "L", arch: "x"),
+                                variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "roof"), startedAt: "2025-07-01T00:00:00Z"),
+                      rates + [m("standard", "l1_loss", "fast", "forward", "[4194304]", n, Double(8 * n) / 16 * 2),
+                               m("standard", "soft_margin_loss", "fast", "forward", "[4194304]", n, Double(n) * 0.75)])
+        let files = try PerformanceReport.build(db)
+        let md = files.first { $0.path == "performance.md" }!.content
+        #expect(md.contains("| l1_loss | forward | [4194304] | 2.10 | 4.19 | 50% | memory (read) |"), "\(md)")
+        // soft_margin: an exp and a log1p per element, 0.75 ns: 3.15 ms, above its 2.10 ms of reading; Fast at 3.15 ms.
+        #expect(md.contains("| soft_margin_loss | forward | [4194304] | 3.15 | 3.15 | 100% | exp |"), "\(md)")
+        #expect(md.contains("Geometric mean, forward: **71%**"))
+        #expect(files.contains { $0.path == "charts/roofline.svg" && $0.content.contains("<svg") })
+    }
+}
