@@ -34,6 +34,22 @@ struct ManifestTests {
         }
     }
 
+    /// Every manifest committed under Ports/ loads, and each of its expected failures is triaged
+    /// with a reproduction (what `report --ports` shows; an untriaged declaration hides a finding).
+    @Test func theCommittedManifestsAreValidAndTriaged() throws {
+        let ports = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Ports").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: ports).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+        #expect(Set(["minimal", "torch-f64", "torch-f32", "torch-f32-compiled", "mlx-f32", "paddle-f64", "paddle-f32"]).isSubset(of: Set(names)), "\(names)")
+        for name in names {
+            let m = try PortManifest.load(name: name, directory: ports)
+            #expect(m.name == name)
+            for e in m.expectedFailures ?? [] {
+                #expect(e.triage != nil && !(e.reproduction ?? "").isEmpty, "\(name): \(e.pattern) has no triage or reproduction")
+            }
+        }
+    }
+
     @Test func triageAndReproductionAreRead() throws {
         let dir = try Self.manifestDirectory(["t": #"""
             {"name": "t", "command": ["Ports/t/port.py"], "expected_failures": [{"pattern": "a*", "reason": "r",
