@@ -1031,6 +1031,8 @@ TORCH_ERROR_KINDS = [
     ("expected target dtype", {"invalid_value"}),
     ("Expected floating point type", {"invalid_value"}),
     ("expected scalar type", {"invalid_value"}),
+    ("Expected dtype int32/int64 for index", {"invalid_value"}),  # the same dtype checks, as torch.compile's fake tensors word them
+    ("could not infer output dtype", {"invalid_value"}),
     ("Integral inputs not supported", {"invalid_value"}),
     ("Found dtype", {"invalid_value"}),
     ("not implemented for 'Long'", {"invalid_value"}),

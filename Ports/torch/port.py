@@ -13,7 +13,7 @@ Install: python3 -m venv /tmp/torch-venv && /tmp/torch-venv/bin/pip install torc
 The call per loss, the arguments PyTorch differentiates and the mapping of its exception messages
 to LossBench's error kinds are Tools/torch_compare.py's (one table for both).
 """
-import argparse, base64, inspect, json, os, sys, time, warnings
+import argparse, base64, inspect, json, os, re, sys, time, warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tools"))
 import numpy as np  # noqa: E402
@@ -78,9 +78,15 @@ def compiled_calls():
 
 def unwrap(exc):
     """The framework's own exception behind torch.compile's wrappers (TorchRuntimeError,
-    BackendCompilerFailed), so error kinds map as in eager mode."""
+    BackendCompilerFailed), so error kinds map as in eager mode. A TorchRuntimeError from tracing
+    with fake tensors keeps the original only in its text ("... got RuntimeError('message')"):
+    that exception is rebuilt from it."""
     while getattr(exc, "inner_exception", None) is not None or (exc.__cause__ is not None and "torch._dynamo" in type(exc).__module__):
         exc = getattr(exc, "inner_exception", None) or exc.__cause__
+    if "torch._dynamo" in type(exc).__module__:
+        m = re.search(r"got (RuntimeError|ValueError|IndexError|TypeError)\((['\"])(.*?)\2\)", str(exc), re.S)
+        if m:
+            return {"RuntimeError": RuntimeError, "ValueError": ValueError, "IndexError": IndexError, "TypeError": TypeError}[m.group(1)](m.group(3))
     return exc
 
 
