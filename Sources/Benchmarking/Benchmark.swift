@@ -170,16 +170,20 @@ package enum Benchmark {
     /// The machine's rates for the roofline (`bench --roofline`), on 1 thread and on `threads`,
     /// all sampled round-robin like the bandwidth baseline so they share the machine's spells:
     ///
-    /// - `read`: the plain SIMD sum of two arrays of 2^24 floats (128 MiB, far beyond the caches);
-    /// - `write`: a SIMD fill of 2^24 floats (64 MiB);
-    /// - `copy`: y = x + 1 over 2^24 floats, reading and writing at once (128 MiB of traffic);
+    /// - `read`: the plain SIMD sum of two arrays of 2^22 floats (32 MiB, the footprint of the
+    ///   standard suite's elementwise problems);
+    /// - `write`: a fill of 2^22 floats (16 MiB);
+    /// - `copy`: y = x + 1 over 2^22 floats, reading and writing at once;
     /// - `exp`, `log`, `log1p`, `division`: Fast's own vector routines over an L1-resident block
     ///   of 4096 floats, 256 times per sample (2^20 elements), per thread.
     ///
     /// Each is a measurement of impl `roofline` whose `elements` turn its median into a rate
     /// (bytes or elements per nanosecond), recorded in the history as suite `roofline`.
     package static func measureRoofline(settings: BenchSettings) throws -> [BenchMeasurement] {
-        let big = 1 << 24, repeats = 256
+        // The standard suite's footprint: its elementwise inputs are 2^22 floats each, so the
+        // yardsticks stream arrays of that size (at 2^24 they measured DRAM alone, while the losses'
+        // 32 MiB partly stayed in this machine's L3 and ran at 150% of that "bound").
+        let big = 1 << 22, repeats = 256
         let a = [Float](repeating: 1, count: big), b = [Float](repeating: 2, count: big)
         var w = [Float](repeating: 0, count: big)
         // Arguments in each operation's domain: exp in [−8, 0], log and division in [0.5, 8], log1p in [0, 4].
