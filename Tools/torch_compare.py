@@ -996,20 +996,10 @@ TORCH = {
 }
 
 # Arguments PyTorch differentiates (Docs/Semantics.md#differentiability; mirrors LossKind.arguments). A float cross_entropy
-# target (class probabilities) is differentiable; an index target is not (it is int64).
-DIFFERENTIABLE = {
-    "l1_loss": ["input", "target", "weight"], "mse_loss": ["input", "target", "weight"],
-    "huber_loss": ["input", "target", "weight"], "smooth_l1_loss": ["input", "target"],
-    "cross_entropy": ["input", "target"], "nll_loss": ["input"],
-    "poisson_nll_loss": ["input", "target"], "gaussian_nll_loss": ["input", "target", "var"],
-    "kl_div": ["input", "target"], "binary_cross_entropy": ["input", "target"],
-    "binary_cross_entropy_with_logits": ["input", "target"],
-    "margin_ranking_loss": ["input1", "input2", "target"], "hinge_embedding_loss": ["input"],
-    "multilabel_margin_loss": ["input"], "soft_margin_loss": ["input"],
-    "multilabel_soft_margin_loss": ["input", "target", "weight"], "cosine_embedding_loss": ["input1", "input2"],
-    "multi_margin_loss": ["input"], "triplet_margin_loss": ["anchor", "positive", "negative"],
-    "triplet_margin_with_distance_loss": ["anchor", "positive", "negative"], "ctc_loss": ["log_probs"],
-}
+# target (class probabilities) is differentiable; an index target is not (it is int64). The table is
+# shared with the ports (Ports/losses.py, standard library only, so a port for another framework needs no torch).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Ports"))
+from losses import DIFFERENTIABLE  # noqa: E402
 
 # PyTorch exception message fragments → error kinds (Docs/ErrorKinds.md), first match wins. Where the
 # design admits two readings (a CTC lengths tensor of the wrong size) both kinds are accepted.

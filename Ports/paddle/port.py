@@ -53,54 +53,10 @@ paddle.set_device("cpu")
 if hasattr(paddle.base.core, "set_num_threads"):
     paddle.base.core.set_num_threads(int(THREADS))
 
-# Mirrors Tools/torch_compare.py's DIFFERENTIABLE (that module imports torch, which this port must not).
-DIFFERENTIABLE = {
-    "l1_loss": ["input", "target", "weight"], "mse_loss": ["input", "target", "weight"],
-    "huber_loss": ["input", "target", "weight"], "smooth_l1_loss": ["input", "target"],
-    "cross_entropy": ["input", "target"], "nll_loss": ["input"],
-    "poisson_nll_loss": ["input", "target"], "gaussian_nll_loss": ["input", "target", "var"],
-    "kl_div": ["input", "target"], "binary_cross_entropy": ["input", "target"],
-    "binary_cross_entropy_with_logits": ["input", "target"],
-    "margin_ranking_loss": ["input1", "input2", "target"], "hinge_embedding_loss": ["input"],
-    "multilabel_margin_loss": ["input"], "soft_margin_loss": ["input"],
-    "multilabel_soft_margin_loss": ["input", "target", "weight"], "cosine_embedding_loss": ["input1", "input2"],
-    "multi_margin_loss": ["input"], "triplet_margin_loss": ["anchor", "positive", "negative"],
-    "triplet_margin_with_distance_loss": ["anchor", "positive", "negative"], "ctc_loss": ["log_probs"],
-}
+# The PyTorch functions' arguments, options and gradients, shared by the Python ports.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from losses import DIFFERENTIABLE, option_problem, wire_options  # noqa: E402
 
-# Tensor arguments and options of each PyTorch function (unknown names are invalid_option).
-SIGNATURE = {
-    "l1_loss": (["input", "target", "weight"], ["reduction"]),
-    "mse_loss": (["input", "target", "weight"], ["reduction"]),
-    "huber_loss": (["input", "target", "weight"], ["reduction", "delta"]),
-    "smooth_l1_loss": (["input", "target"], ["reduction", "beta"]),
-    "cross_entropy": (["input", "target", "weight"], ["ignore_index", "reduction", "label_smoothing"]),
-    "nll_loss": (["input", "target", "weight"], ["ignore_index", "reduction"]),
-    "poisson_nll_loss": (["input", "target"], ["log_input", "full", "eps", "reduction"]),
-    "gaussian_nll_loss": (["input", "target", "var"], ["full", "eps", "reduction"]),
-    "kl_div": (["input", "target"], ["reduction", "log_target"]),
-    "binary_cross_entropy": (["input", "target", "weight"], ["reduction"]),
-    "binary_cross_entropy_with_logits": (["input", "target", "weight", "pos_weight"], ["reduction"]),
-    "margin_ranking_loss": (["input1", "input2", "target"], ["margin", "reduction"]),
-    "hinge_embedding_loss": (["input", "target"], ["margin", "reduction"]),
-    "multilabel_margin_loss": (["input", "target"], ["reduction"]),
-    "soft_margin_loss": (["input", "target"], ["reduction"]),
-    "multilabel_soft_margin_loss": (["input", "target", "weight"], ["reduction"]),
-    "cosine_embedding_loss": (["input1", "input2", "target"], ["margin", "reduction"]),
-    "multi_margin_loss": (["input", "target", "weight"], ["p", "margin", "reduction"]),
-    "triplet_margin_loss": (["anchor", "positive", "negative"], ["margin", "p", "eps", "swap", "reduction"]),
-    "triplet_margin_with_distance_loss": (["anchor", "positive", "negative"],
-                                          ["distance_function", "margin", "swap", "reduction"]),
-    "ctc_loss": (["log_probs", "targets", "input_lengths", "target_lengths"], ["blank", "reduction", "zero_infinity"]),
-}
-
-# The Python type of every option (a value of another JSON type is a TypeError in PyTorch).
-OPTION_TYPES = {"reduction": "str", "ignore_index": "int", "label_smoothing": "number", "delta": "number",
-                "beta": "number", "eps": "number", "margin": "number", "p": "number", "log_input": "bool",
-                "full": "bool", "log_target": "bool", "swap": "bool", "distance_function": "distance",
-                "blank": "int", "zero_infinity": "bool"}
-
-NON_FINITE = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
 
 DTYPE = "float64"  # set by --dtype
 
@@ -430,22 +386,10 @@ def error_reply(exc, loss=None):
 def prepare(case):
     """(f, tensors, grad_output, roles to differentiate) for a case, or raises."""
     loss = case["loss"]
-    roles, names = SIGNATURE[loss]
-    options = {k: NON_FINITE.get(v, v) if isinstance(v, str) and k not in ("reduction", "distance_function") else v
-               for k, v in case["options"].items()}
-    for k in sorted(options):
-        if k not in names:
-            raise PortError("invalid_option", f"{loss}() got an unexpected keyword argument {k!r}")
-        v, kind = options[k], OPTION_TYPES[k]
-        ok = {"str": isinstance(v, str), "bool": isinstance(v, bool),
-              "int": isinstance(v, int) and not isinstance(v, bool),
-              "number": isinstance(v, (int, float)) and not isinstance(v, bool),
-              "distance": v is None or isinstance(v, str)}[kind]
-        if not ok:
-            raise PortError("invalid_option", f"{loss}(): option {k} must be of type {kind}, got {v!r}")
-    for r in case["inputs"]:
-        if r not in roles and r != "grad_output":
-            raise PortError("invalid_option", f"{loss}() got an unexpected keyword argument {r!r}")
+    options = wire_options(case)
+    problem = option_problem(loss, options, case["inputs"])
+    if problem:
+        raise PortError("invalid_option", problem)
     arrays = {r: decode(v) for r, v in case["inputs"].items()}
     g = arrays.pop("grad_output", None)
     f = LOSSES[loss](arrays, options)
