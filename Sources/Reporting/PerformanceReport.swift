@@ -53,7 +53,14 @@ package enum PerformanceReport {
             }
             md += "\n![Fast vs Reference](charts/speedup.svg)\n\n"
             files.append(("charts/speedup.svg", speedupChart(run, ms)))
-            md += portsSection(ms)
+            // The ports' table comes from the latest run that timed ports, which need not be the
+            // latest standard run (a run of Fast alone after it must not hide it).
+            if ms.contains(where: { $0.impl.hasPrefix("port:") }) {
+                md += portsSection(ms)
+            } else if let portsRun = standardRuns.last(where: { r in byRun[r.id!]!.contains { $0.suite == "standard" && $0.impl.hasPrefix("port:") } }) {
+                md += "## Fast vs the ports\n\n" + runLine(portsRun) + "\n\n"
+                md += portsSection(byRun[portsRun.id!]!.filter { $0.suite == "standard" }, header: false)
+            }
             md += bandwidthSection(byRun[run.id!]!.filter { $0.suite == "bandwidth" })
         } else {
             md += "## Latest standard suite\n\nNo run of the standard suite on this machine yet.\n\n"

@@ -34,3 +34,24 @@ import Reporting
         #expect(files.contains { $0.path == "charts/roofline.svg" && $0.content.contains("<svg") })
     }
 }
+
+/// performance.md's ports table comes from the latest run that timed ports, even when a run of
+/// Fast alone came after it.
+@Suite struct PortsSpeedSectionTests {
+    @Test func aLaterFastOnlyRunDoesNotHideThePorts() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ports-speed-\(UUID().uuidString).sqlite").path
+        let db = try HistoryDatabase.openForWriting(path)
+        let machine = MachineKey(cpuModel: "T", cores: 2, memoryGib: 1, os: "L", arch: "x")
+        func m(_ impl: String, _ ns: Double) -> MeasurementInput {
+            MeasurementInput(suite: "standard", loss: "mse_loss", impl: impl, pass: "forward", shape: "[4194304]", elements: 1 << 22,
+                             threads: 2, samples: [ns, ns, ns], calibration: [1, 1, 1])
+        }
+        try db.record(RunRecord(machine: machine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "with-ports"),
+                                startedAt: "2025-07-01T00:00:00Z"), [m("fast", 1e6), m("port:torch-f32", 3e6)])
+        try db.record(RunRecord(machine: machine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "fast-only"),
+                                startedAt: "2025-07-02T00:00:00Z"), [m("fast", 1.1e6)])
+        let md = try PerformanceReport.build(db).first { $0.path == "performance.md" }!.content
+        #expect(md.contains("## Fast vs the ports") && md.contains("label \"with-ports\""), "\(md)")
+        #expect(md.contains("3.00 (3.0×)") || md.contains("3.000 (3.0×)") || md.contains("(3.0×)"), "\(md)")
+    }
+}
