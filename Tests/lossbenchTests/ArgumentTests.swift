@@ -174,7 +174,7 @@ import LossSpec
         #expect(history["--impl"]?.contains("(values: reference, fast, baseline, port:NAME)") == true)
         #expect(bench["--pass"]?.contains("(values: forward, backward; default: forward,backward)") == true)
         #expect(history["--pass"]?.contains("(values: forward, backward)") == true)
-        #expect(history["--suite"]?.contains("(values: standard, grid, bandwidth; default: standard)") == true)
+        #expect(history["--suite"]?.contains("(values: standard, grid, bandwidth, roofline; default: standard)") == true)
         #expect(bench["--threads"]?.contains("default") == false)
         for command in [Check.self, Bench.self, HistoryTrend.self, Fuzz.self, Generate.self] as [any ParsableCommand.Type] {
             let loss = Self.entries(command)["--loss"] ?? ""
