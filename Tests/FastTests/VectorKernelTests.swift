@@ -6,6 +6,25 @@ import Generator
 /// The inline softmax exp, the masked tail loads and stores, and the horizontal reductions that
 /// the row kernels are built from.
 @Suite struct FastVectorKernelTests {
+    /// The SIMD negative scan of gaussian_nll_loss's var check: a negative value anywhere (body,
+    /// tail, any chunk, any thread count) is found; −0, NaN, +0 and +inf are not negative.
+    @Test(arguments: [1, 2, 8])
+    func anyNegativeFindsEveryPosition(threads: Int) {
+        for n in [0, 1, 15, 16, 17, 4096, 40_000] {
+            var a = [Float](repeating: 0.5, count: n)
+            #expect(!Streams.anyNegative(a, threads: threads))
+            if n > 0 {
+                a[n - 1] = -.zero; a[0] = .nan; a[n / 2] = .infinity
+                #expect(!Streams.anyNegative(a, threads: threads), "n \(n): -0, NaN and +inf are not negative")
+            }
+            for k in Set([0, n / 3, n - 1]) where n > 0 {
+                var b = a
+                b[k] = -.leastNonzeroMagnitude
+                #expect(Streams.anyNegative(b, threads: threads), "n \(n), negative at \(k)")
+            }
+        }
+    }
+
     /// Error of `got` against the exact `e^x` in units of the Float spacing at the exact value
     /// (the subnormal spacing 2^−149 below 2^−126).
     static func ulpError(_ got: Float, exact: Double) -> Double {

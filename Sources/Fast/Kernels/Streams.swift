@@ -128,4 +128,25 @@ package enum Streams {
         }
         return widenSum(a0 + a1)
     }
+
+    /// Whether any element is below zero (−0 and NaN are not), in SIMD16 compares over the
+    /// worker threads: the argument check of a loss that rejects negative values, at the cost of
+    /// one read of the argument (which the loss then finds in cache).
+    package static func anyNegative(_ a: [Float], threads: Int) -> Bool {
+        a.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return false }
+            let p = UncheckedSendable(base)
+            return Parallel.mapChunks(count: b.count, chunk: Parallel.elementChunk, threads: threads, initial: false) { r in
+                var negative = SIMDMask<SIMD16<Int32>>(repeating: false)
+                var i = r.lowerBound
+                while i + 16 <= r.upperBound {
+                    negative .|= load(p.value, i) .< 0
+                    i += 16
+                }
+                var found = any(negative)
+                while i < r.upperBound { found = found || p.value[i] < 0; i += 1 }
+                return found
+            }.contains(true)
+        }
+    }
 }
