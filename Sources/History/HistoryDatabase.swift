@@ -242,31 +242,43 @@ package final class HistoryDatabase: Sendable {
     package func record(_ run: RunRecord, _ measurements: [MeasurementInput]) throws -> RunRecord {
         var run = run
         if run.uuid == nil { run.uuid = UUID().uuidString.lowercased() }
+        // Keys are the store's to give: the records carry placeholders until inserted.
+        let rows = measurements.map { m -> (MeasurementRecord, [SampleRecord]) in
+            let record = Self.measurementRecord(m, runID: 0)
+            return (record, Self.sampleRecords(m, measurementID: 0, calibrationMedian: record.calibrationMedianNs))
+        }
         if let postgres {
-            let rows = measurements.map { m -> (MeasurementRecord, [SampleRecord]) in
-                let record = Self.measurementRecord(m, runID: 0)
-                return (record, Self.sampleRecords(m, measurementID: 0, calibrationMedian: record.calibrationMedianNs))
-            }
             run.id = try postgres.record(run, rows)
             return run
         }
         do {
-            try queue.write { d in
-                try run.insert(d)
-                guard let runID = run.id else { return }
-                for m in measurements {
-                    var record = Self.measurementRecord(m, runID: runID)
-                    try record.insert(d)
-                    guard let mid = record.id else { continue }
-                    for sample in Self.sampleRecords(m, measurementID: mid, calibrationMedian: record.calibrationMedianNs) {
-                        try sample.insert(d)
-                    }
-                }
-            }
+            run.id = try queue.write { try insert(run, rows, into: $0) }
         } catch {
             throw HistoryError.io(path: path, detail: "recording the run failed, nothing was written: \(error)")
         }
         return run
+    }
+
+    /// Inserts a run and its measurements with their samples, inside the caller's transaction,
+    /// each under a new key of this file (the records' own keys are ignored); returns the run's key.
+    /// `PostgresHistory.insert` is its twin on a server.
+    func insert(_ run: RunRecord, _ measurements: [(MeasurementRecord, [SampleRecord])], into d: Database) throws -> Int64 {
+        var run = run
+        run.id = nil
+        try run.insert(d)
+        guard let runID = run.id else { throw HistoryError.io(path: path, detail: "the new run got no key") }
+        for (m, samples) in measurements {
+            var record = m
+            record.id = nil
+            record.runID = runID
+            try record.insert(d)
+            guard let mid = record.id else { continue }
+            for var sample in samples {
+                sample.measurementID = mid
+                try sample.insert(d)
+            }
+        }
+        return runID
     }
 
     /// A measurement's summary statistics, as stored.

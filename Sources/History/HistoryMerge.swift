@@ -76,21 +76,7 @@ extension HistoryDatabase {
             return try queue.write { d in
                 let present = Set(try String.fetchAll(d, sql: "SELECT uuid FROM runs WHERE uuid IS NOT NULL"))
                 return try copyNew(present: present) { p in
-                    var run = p.run
-                    run.id = nil
-                    try run.insert(d)
-                    guard let runID = run.id else { return }
-                    for m in p.measurements {
-                        var record = m.record
-                        record.id = nil
-                        record.runID = runID
-                        try record.insert(d)
-                        guard let mid = record.id else { continue }
-                        for var sample in m.samples {
-                            sample.measurementID = mid
-                            try sample.insert(d)
-                        }
-                    }
+                    _ = try insert(p.run, p.measurements.map { ($0.record, $0.samples) }, into: d)
                 }
             }
         } catch {
