@@ -2,7 +2,11 @@
 Ports/README.md): their tensor arguments, options and option types, which arguments have
 gradients, and how the wire spells non-finite option values. Standard library only, so a port
 imports it without pulling in another framework (`sys.path` gets this folder; see the ports).
+It also holds the protocol's message loop, `serve`, which every port runs with its own parts.
 """
+import json
+import sys
+import time
 
 # The arguments PyTorch differentiates (Docs/Semantics.md#differentiability; mirrors LossKind.arguments);
 # only floating-point ones get a gradient (a cross_entropy target of class indices does not).
@@ -82,3 +86,55 @@ def option_problem(loss, options, inputs):
         if r not in roles and r != "grad_output":
             return f"{loss}() got an unexpected keyword argument {r!r}"
     return None
+
+
+class Unsupported(Exception):
+    """The framework lacks what a case needs (an option, an input form): the reply is `unsupported`."""
+
+
+class PortError(Exception):
+    """A check the port makes itself, with the LossBench error kind it stands for."""
+
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind = kind
+
+
+def serve(hello, evaluate, load, out=None):
+    """The protocol's message loop (Ports/README.md) over standard input, replies on `out`
+    (standard output unless the port moved it). `hello` is the handshake reply; `evaluate(case)`
+    gives one case's result; `load(case)` gives a call without arguments that runs the case's
+    work and returns when it is done (with the framework's own synchronisation). A load that
+    raises is answered with an error, and `bench` skips that problem with a warning."""
+    out = out or sys.stdout
+    loaded, next_handle = {}, 1
+    for line in sys.stdin:
+        req = json.loads(line)
+        op = req.get("op")
+        if op == "hello":
+            reply = hello
+        elif op == "evaluate":
+            reply = {"op": "evaluate", "id": req["id"], "results": [evaluate(c) for c in req["cases"]]}
+        elif op == "load":
+            try:
+                call = load(req["case"])
+                t0 = time.perf_counter_ns(); call(); t1 = time.perf_counter_ns()
+                loaded[next_handle] = call
+                reply = {"op": "load", "id": req["id"], "handle": next_handle, "first_call_ns": t1 - t0}
+                next_handle += 1
+            except Exception as e:  # noqa: BLE001 - any failure to build or run the problem
+                reply = {"op": "error", "id": req["id"], "message": f"{type(e).__name__}: {e}"}
+        elif op == "run":
+            call, ns = loaded[req["handle"]], []
+            for _ in range(req.get("calls", 1)):
+                t0 = time.perf_counter_ns(); call(); ns.append(time.perf_counter_ns() - t0)
+            reply = {"op": "run", "id": req["id"], "ns": ns}
+        elif op == "unload":
+            loaded.pop(req["handle"], None)
+            reply = {"op": "unload", "id": req["id"]}
+        elif op == "bye":
+            return
+        else:
+            reply = {"op": "error", "id": req.get("id"), "message": f"unknown op {op!r}"}
+        out.write(json.dumps(reply) + "\n")
+        out.flush()

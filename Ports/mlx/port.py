@@ -18,7 +18,7 @@ Gradients are mx.vjp of the loss with grad_output as cotangent, for the float ar
 Tools/torch_compare.py's DIFFERENTIABLE table that the case wants. MLX is lazy: every result is
 mx.eval'd, inside the timed region for load/run.
 """
-import base64, json, math, os, sys, time
+import base64, math, os, sys
 
 import numpy as np
 import mlx.core as mx
@@ -29,20 +29,8 @@ mx.set_default_device(mx.cpu)
 
 # The PyTorch functions' arguments, options and gradients, shared by the Python ports.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from losses import DIFFERENTIABLE, INTEGER_ROLES, option_problem, wire_options  # noqa: E402
+from losses import DIFFERENTIABLE, INTEGER_ROLES, PortError, Unsupported, option_problem, serve, wire_options  # noqa: E402
 
-
-
-class Unsupported(Exception):
-    pass
-
-
-class PortError(Exception):
-    """A PyTorch argument check done by a composed loss (this port's code): (kind, message)."""
-
-    def __init__(self, kind, message):
-        super().__init__(message)
-        self.kind = kind
 
 
 def decode(t):
@@ -554,42 +542,17 @@ def evaluate(case):
         return error_reply(e)
 
 
+def load(case):
+    f, t, g, diff = prepare(case)
+    if g is not None and not diff:
+        g = None
+    return lambda: compute(f, t, g, diff)  # compute ends in mx.eval: the call returns when MLX is done
+
+
 def main():
-    loaded, next_handle = {}, 1
-    for line in sys.stdin:
-        req = json.loads(line)
-        op = req.get("op")
-        if op == "hello":
-            reply = {"op": "hello", "protocol": 1, "name": "mlx-f32", "framework": f"mlx {mx.__version__}",
-                     "dtype": "float32", "device": "cpu", "losses": sorted(LOSSES), "gradients": True,
-                     "unsupported": UNSUPPORTED, "composed": COMPOSED}
-        elif op == "evaluate":
-            reply = {"op": "evaluate", "id": req["id"], "results": [evaluate(c) for c in req["cases"]]}
-        elif op == "load":
-            try:
-                f, t, g, diff = prepare(req["case"])
-                if g is not None and not diff:
-                    g = None
-                t0 = time.perf_counter_ns(); compute(f, t, g, diff); t1 = time.perf_counter_ns()
-                loaded[next_handle] = (f, t, g, diff)
-                reply = {"op": "load", "id": req["id"], "handle": next_handle, "first_call_ns": t1 - t0}
-                next_handle += 1
-            except Exception as e:  # noqa: BLE001
-                reply = {"op": "error", "id": req["id"], "message": f"{type(e).__name__}: {e}"}
-        elif op == "run":
-            f, t, g, diff = loaded[req["handle"]]
-            ns = []
-            for _ in range(req.get("calls", 1)):
-                t0 = time.perf_counter_ns(); compute(f, t, g, diff); ns.append(time.perf_counter_ns() - t0)
-            reply = {"op": "run", "id": req["id"], "ns": ns}
-        elif op == "unload":
-            loaded.pop(req["handle"], None)
-            reply = {"op": "unload", "id": req["id"]}
-        elif op == "bye":
-            return
-        else:
-            reply = {"op": "error", "id": req.get("id"), "message": f"unknown op {op!r}"}
-        print(json.dumps(reply), flush=True)
+    serve({"op": "hello", "protocol": 1, "name": "mlx-f32", "framework": f"mlx {mx.__version__}",
+           "dtype": "float32", "device": "cpu", "losses": sorted(LOSSES), "gradients": True,
+           "unsupported": UNSUPPORTED, "composed": COMPOSED}, evaluate, load)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ Some inputs crash Paddle (nll_loss's reduced loss with ignored targets, warpctc 
 the port does not call Paddle for them and answers an 'unmapped' error saying so (see nll_loss and
 ctc_loss below), so one case cannot kill or corrupt the process for the others.
 """
-import argparse, base64, json, os, sys, time, warnings
+import argparse, base64, os, sys, warnings
 
 # The protocol's own stdout: anything Paddle (Python or C++) prints goes to stderr instead.
 PROTOCOL_OUT = os.fdopen(os.dup(1), "w")
@@ -55,22 +55,10 @@ if hasattr(paddle.base.core, "set_num_threads"):
 
 # The PyTorch functions' arguments, options and gradients, shared by the Python ports.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from losses import DIFFERENTIABLE, option_problem, wire_options  # noqa: E402
+from losses import DIFFERENTIABLE, PortError, Unsupported, option_problem, serve, wire_options  # noqa: E402
 
 
 DTYPE = "float64"  # set by --dtype
-
-
-class Unsupported(Exception):
-    pass
-
-
-class PortError(Exception):
-    """A wire-level check of this port (option types, unknown names): (kind, message)."""
-
-    def __init__(self, kind, message):
-        super().__init__(message)
-        self.kind = kind
 
 
 def decode(t):
@@ -430,53 +418,30 @@ def evaluate(case):
         return error_reply(e, case.get("loss"))
 
 
+def load(case):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        case = dict(case)
+        # time the gradients of every differentiable argument, as the torch port does
+        case["wanted"] = ["output"] + ["grad_" + r for r in DIFFERENTIABLE[case["loss"]]]
+        f, t, g, diff = prepare(case)
+
+    def call():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compute(f, t, g, diff)
+    return call
+
+
 def main():
     global DTYPE
     ap = argparse.ArgumentParser()
     ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     DTYPE = ap.parse_args().dtype
     name = "paddle-f64" if DTYPE == "float64" else "paddle-f32"
-    loaded, next_handle = {}, 1
-    for line in sys.stdin:
-        req = json.loads(line)
-        op = req.get("op")
-        if op == "hello":
-            reply = {"op": "hello", "protocol": 1, "name": name, "framework": f"paddlepaddle {paddle.__version__}",
-                     "dtype": DTYPE, "device": "cpu", "losses": sorted(LOSSES), "gradients": True,
-                     "unsupported": UNSUPPORTED, "composed": []}
-        elif op == "evaluate":
-            reply = {"op": "evaluate", "id": req["id"], "results": [evaluate(c) for c in req["cases"]]}
-        elif op == "load":
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    case = dict(req["case"])
-                    # time the gradients of every differentiable argument, as the torch port does
-                    case["wanted"] = ["output"] + ["grad_" + r for r in DIFFERENTIABLE[case["loss"]]]
-                    f, t, g, diff = prepare(case)
-                    t0 = time.perf_counter_ns(); compute(f, t, g, diff); t1 = time.perf_counter_ns()
-                loaded[next_handle] = (f, t, g, diff)
-                reply = {"op": "load", "id": req["id"], "handle": next_handle, "first_call_ns": t1 - t0}
-                next_handle += 1
-            except Exception as e:  # noqa: BLE001
-                reply = {"op": "error", "id": req["id"], "message": f"{type(e).__name__}: {e}"}
-        elif op == "run":
-            f, t, g, diff = loaded[req["handle"]]
-            ns = []
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                for _ in range(req.get("calls", 1)):
-                    t0 = time.perf_counter_ns(); compute(f, t, g, diff); ns.append(time.perf_counter_ns() - t0)
-            reply = {"op": "run", "id": req["id"], "ns": ns}
-        elif op == "unload":
-            loaded.pop(req["handle"], None)
-            reply = {"op": "unload", "id": req["id"]}
-        elif op == "bye":
-            return
-        else:
-            reply = {"op": "error", "id": req.get("id"), "message": f"unknown op {op!r}"}
-        PROTOCOL_OUT.write(json.dumps(reply) + "\n")
-        PROTOCOL_OUT.flush()
+    serve({"op": "hello", "protocol": 1, "name": name, "framework": f"paddlepaddle {paddle.__version__}",
+           "dtype": DTYPE, "device": "cpu", "losses": sorted(LOSSES), "gradients": True,
+           "unsupported": UNSUPPORTED, "composed": []}, evaluate, load, out=PROTOCOL_OUT)
 
 
 if __name__ == "__main__":

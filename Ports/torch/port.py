@@ -13,12 +13,13 @@ Install: python3 -m venv /tmp/torch-venv && /tmp/torch-venv/bin/pip install torc
 The call per loss, the arguments PyTorch differentiates and the mapping of its exception messages
 to LossBench's error kinds are Tools/torch_compare.py's (one table for both).
 """
-import argparse, base64, inspect, json, os, re, sys, time, warnings
+import argparse, base64, inspect, os, re, sys, warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tools"))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch_compare import DIFFERENTIABLE, TORCH, torch_error_kinds  # noqa: E402
+from losses import serve  # noqa: E402  (torch_compare put Ports/ on sys.path)
 
 WIRE = {"float64": np.float64, "float32": np.float32, "int64": np.int64}
 TORCH_DTYPE = {"float64": torch.float64, "float32": torch.float32}
@@ -149,34 +150,11 @@ def main():
         CALL = compiled_calls()
     name = f"torch-{a.dtype}" + ("-compiled" if a.compile else "")
     torch.set_num_threads(int(os.environ.get("LOSSBENCH_PORT_THREADS", "1")))
-    loaded, next_handle = {}, 1
-    for line in sys.stdin:
-        req = json.loads(line)
-        if req["op"] == "hello":
-            reply = {"op": "hello", "protocol": 1, "name": name,
-                     "framework": f"torch {torch.__version__}" + (" torch.compile (inductor)" if a.compile else ""),
-                     "dtype": a.dtype, "device": "cpu", "losses": sorted(TORCH), "gradients": True, "unsupported": []}
-        elif req["op"] == "evaluate":
-            reply = {"op": "evaluate", "id": req["id"], "results": [evaluate(c, a.dtype) for c in req["cases"]]}
-        elif req["op"] == "load":
-            call = loaded_call(req["case"], a.dtype)
-            t0 = time.perf_counter_ns(); call(); t1 = time.perf_counter_ns()
-            loaded[next_handle] = call
-            reply = {"op": "load", "id": req["id"], "handle": next_handle, "first_call_ns": t1 - t0}
-            next_handle += 1
-        elif req["op"] == "run":
-            call, ns = loaded[req["handle"]], []
-            for _ in range(req.get("calls", 1)):
-                t0 = time.perf_counter_ns(); call(); ns.append(time.perf_counter_ns() - t0)  # CPU eager: returns when done
-            reply = {"op": "run", "id": req["id"], "ns": ns}
-        elif req["op"] == "unload":
-            loaded.pop(req["handle"], None)
-            reply = {"op": "unload", "id": req["id"]}
-        elif req["op"] == "bye":
-            return
-        else:
-            reply = {"op": "error", "id": req.get("id"), "message": f"unknown op {req['op']!r}"}
-        print(json.dumps(reply), flush=True)
+    # CPU eager and compiled calls return when done: no synchronisation is needed around them.
+    serve({"op": "hello", "protocol": 1, "name": name,
+           "framework": f"torch {torch.__version__}" + (" torch.compile (inductor)" if a.compile else ""),
+           "dtype": a.dtype, "device": "cpu", "losses": sorted(TORCH), "gradients": True, "unsupported": []},
+          lambda c: evaluate(c, a.dtype), lambda c: loaded_call(c, a.dtype))
 
 
 if __name__ == "__main__":
