@@ -126,3 +126,40 @@ package struct WorkModel: Sendable {
         }
     }
 }
+
+/// Fast's measurements of one run held against the roofline measured in it: what the bench
+/// summary and performance.md both show.
+package enum Roofline {
+    /// One measurement against its bound.
+    package struct Row: Sendable {
+        package var loss: String, pass: String, shape: String
+        package var boundNs: Double, medianNs: Double
+        /// The resource that sets the bound: "memory (read)", "memory (write)" or an operation.
+        package var binding: String
+        package var model: WorkModel
+        package var fraction: Double { boundNs / medianNs }
+    }
+
+    /// The rates of the run's `roofline` measurements at `threads`, and a row for each of Fast's
+    /// standard-suite measurements (loss, pass, shape as stored, median); nil without a roofline.
+    package static func evaluate(machine: [(loss: String, elements: Int, threads: Int, medianNs: Double)],
+                                 fast: [(loss: String, pass: String, shape: String, medianNs: Double)],
+                                 threads: Int) -> (rates: WorkModel.Rates, rows: [Row])? {
+        guard let rates = Benchmark.rooflineRates(machine, threads: threads) else { return nil }
+        let rows = fast.compactMap { m -> Row? in
+            guard let pass = BenchPass(rawValue: m.pass), let dims = BenchSuite.dimensions(m.shape),
+                  let loss = try? LossKind(name: m.loss) else { return nil }
+            let model = WorkModel.of(loss, shape: dims, pass: pass)
+            let (bound, binding) = model.bound(rates)
+            return Row(loss: m.loss, pass: m.pass, shape: m.shape, boundNs: bound, medianNs: m.medianNs, binding: binding, model: model)
+        }
+        return (rates, rows)
+    }
+
+    /// "read 33.7 GB/s, write 29.1 GB/s, read+write 35.7 GB/s, exp 0.347 ns, … per element".
+    package static func ratesLine(_ rates: WorkModel.Rates) -> String {
+        var out = String(format: "read %.1f GB/s, write %.1f GB/s, read+write %.1f GB/s", rates.read, rates.write, rates.copy)
+        for op in Yardsticks.Operation.allCases { if let t = rates.nsPerOperation[op] { out += String(format: ", %@ %.3f ns", op.rawValue, t) } }
+        return out + " per element"
+    }
+}

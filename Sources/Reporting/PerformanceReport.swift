@@ -1,8 +1,6 @@
 import Benchmarking
-import Fast
 import Foundation
 import History
-import LossSpec
 import Markup
 
 /// Reports/performance.md and its charts, from the history database.
@@ -122,26 +120,22 @@ package enum PerformanceReport {
         }
         let ms = byRun[run.id!]!
         let machine = ms.filter { $0.suite == "roofline" }.map { (loss: $0.loss, elements: $0.elements, threads: $0.threads, medianNs: $0.medianNs) }
-        guard let rates = Benchmark.rooflineRates(machine, threads: run.threads) else { return "" }
+        let fast = ms.filter { $0.suite == "standard" && $0.impl == "fast" }.map { (loss: $0.loss, pass: $0.pass, shape: $0.shape, medianNs: $0.medianNs) }
+        guard let (rates, rows) = Roofline.evaluate(machine: machine, fast: fast, threads: run.threads) else { return "" }
         var md = "## Roofline\n\n" + runLine(run) + "\n\n"
         md += "Each loss's bound is the least time its formula allows on this machine: the larger of its memory time (the bytes it "
         md += "must read and write, at the read, write and read+write bandwidth measured in the same run) and its operation time "
         md += "(its exps, logs, log1ps and divisions, at the throughput of Fast's own vector routines measured in the same run). "
         md += "Work that is neither (comparisons, multiply-adds) is not in the model, so a loss bound by it shows a low fraction.\n\n"
-        md += String(format: "Rates at %d threads: read %.1f GB/s, write %.1f GB/s, read+write %.1f GB/s", run.threads, rates.read, rates.write, rates.copy)
-        for op in Yardsticks.Operation.allCases { if let t = rates.nsPerOperation[op] { md += String(format: "; %@ %.3f ns", op.rawValue, t) } }
-        md += " per element.\n\n| loss | pass | shape | bound ms | fast ms | of bound | bound by | work model |\n|---|---|---|---:|---:|---:|---|---|\n"
+        md += "Rates at \(run.threads) threads: " + Roofline.ratesLine(rates) + ".\n\n"
+        md += "| loss | pass | shape | bound ms | fast ms | of bound | bound by | work model |\n|---|---|---|---:|---:|---:|---|---|\n"
         var fractions: [String: [Double]] = [:]
         var chart: [String: [String: Double]] = [:]
-        for m in ms where m.suite == "standard" && m.impl == "fast" {
-            guard let pass = BenchPass(rawValue: m.pass), let dims = BenchSuite.dimensions(m.shape), let loss = try? LossKind(name: m.loss) else { continue }
-            let model = WorkModel.of(loss, shape: dims, pass: pass)
-            let (bound, binding) = model.bound(rates)
-            let f = bound / m.medianNs
-            fractions[m.pass, default: []].append(f)
-            chart[m.loss, default: [:]][m.pass] = 100 * f
-            md += "| \(m.loss) | \(m.pass) | \(m.shape) | \(msText(bound)) | \(msText(m.medianNs)) | " + String(format: "%.0f%%", 100 * f)
-            md += " | \(binding) | \(model.note) |\n"
+        for r in rows {
+            fractions[r.pass, default: []].append(r.fraction)
+            chart[r.loss, default: [:]][r.pass] = 100 * r.fraction
+            md += "| \(r.loss) | \(r.pass) | \(r.shape) | \(msText(r.boundNs)) | \(msText(r.medianNs)) | " + String(format: "%.0f%%", 100 * r.fraction)
+            md += " | \(r.binding) | \(r.model.note) |\n"
         }
         md += "\n"
         for pass in fractions.keys.sorted() {

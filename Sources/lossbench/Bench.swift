@@ -54,8 +54,8 @@ struct Bench: ParsableCommand, DefaultImplementations {
     @Flag(name: .long, help: ArgumentHelp(
         "Also measure the machine's roofline and hold each Fast measurement of the standard suite against its own bound.",
         discussion: """
-            Read and write bandwidth and the throughput of Fast's vector exp, log, log1p and division, at 1 thread and \
-            --threads, sampled in turn (suite roofline in the history). Each loss and pass has a work model (bytes read \
+            Read, write and read+write bandwidth and the throughput of Fast's vector exp, log, log1p and division, at \
+            1 thread and --threads, each sampled back to back as a loss is (suite roofline in the history). Each loss and pass has a work model (bytes read \
             and written, operations per element or row); its bound is the larger of its memory time and its operation \
             time, and the summary shows Fast's achieved fraction of it.
             """))
@@ -186,22 +186,15 @@ struct Bench: ParsableCommand, DefaultImplementations {
     func rooflineSummary(_ recorded: [MeasurementInput], threads: Int) -> String {
         let machine = recorded.filter { $0.suite == Suite.roofline.rawValue }
             .map { (loss: $0.loss, elements: $0.elements, threads: $0.threads, medianNs: Stats.median($0.samples)) }
-        guard let rates = Benchmark.rooflineRates(machine, threads: threads) else { return "" }
-        var out = String(format: "\nroofline at %d threads: read %.1f GB/s, write %.1f GB/s, read+write %.1f GB/s",
-                         threads, rates.read, rates.write, rates.copy)
-        for op in Yardsticks.Operation.allCases { if let t = rates.nsPerOperation[op] { out += String(format: ", %@ %.3f ns", op.rawValue, t) } }
-        out += " per element\n"
-        var rows: [[String]] = []
-        for m in recorded where m.suite == Suite.standard.rawValue && m.impl == "fast" {
-            guard let pass = BenchPass(rawValue: m.pass), let dims = BenchSuite.dimensions(m.shape) else { continue }
-            guard let loss = try? LossKind(name: m.loss) else { continue }
-            let model = WorkModel.of(loss, shape: dims, pass: pass)
-            let (bound, binding) = model.bound(rates)
-            let median = Stats.median(m.samples)
-            rows.append([m.loss, m.pass, String(format: "%.3f", bound / 1e6), String(format: "%.3f", median / 1e6),
-                         String(format: "%.0f%%", 100 * bound / median), binding])
+        let fast = recorded.filter { $0.suite == Suite.standard.rawValue && $0.impl == "fast" }
+            .map { (loss: $0.loss, pass: $0.pass, shape: $0.shape, medianNs: Stats.median($0.samples)) }
+        guard let (rates, rows) = Roofline.evaluate(machine: machine, fast: fast, threads: threads) else { return "" }
+        let table = rows.map { r in
+            [r.loss, r.pass, String(format: "%.3f", r.boundNs / 1e6), String(format: "%.3f", r.medianNs / 1e6),
+             String(format: "%.0f%%", 100 * r.fraction), r.binding]
         }
-        return out + CLI.table(["loss", "pass", "bound ms", "fast ms", "of bound", "bound by"], rows, rightAligned: [2, 3, 4])
+        return "\nroofline at \(threads) threads: " + Roofline.ratesLine(rates) + "\n"
+            + CLI.table(["loss", "pass", "bound ms", "fast ms", "of bound", "bound by"], table, rightAligned: [2, 3, 4])
     }
 
     /// Fast vs Reference speedups and bandwidth ratios.
