@@ -209,21 +209,26 @@ package final class HistoryDatabase: Sendable {
                     throw HistoryError.foreign(path: path, reason: "it has no meta table")
                 }
                 let meta = Dictionary(try HistoryMetaRecord.fetchAll(d).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-                guard meta["format"] == Self.format else {
-                    throw HistoryError.foreign(
-                        path: path, reason: "meta.format is \(meta["format"].map { "'\($0)'" } ?? "missing"), expected '\(Self.format)'")
-                }
-                guard meta["format_version"] == Self.formatVersion else {
-                    throw HistoryError.wrongVersion(path: path, found: meta["format_version"] ?? "(missing)")
-                }
-                for t in ["runs", "measurements", "samples"] where !tables.contains(t) {
-                    throw HistoryError.corrupt(path: path, detail: "table \(t) is missing")
-                }
+                try Self.checkFormat(path: path, meta: meta, tables: tables)
             }
         } catch let e as HistoryError {
             throw e
         } catch {
             throw HistoryError.corrupt(path: path, detail: "\(error)")
+        }
+    }
+
+    /// The checks every store makes once it has found a meta table: LossBench's format, this
+    /// format version, and the three tables of a run.
+    static func checkFormat(path: String, meta: [String: String], tables: Set<String>) throws {
+        guard meta["format"] == format else {
+            throw HistoryError.foreign(path: path, reason: "meta.format is \(meta["format"].map { "'\($0)'" } ?? "missing"), expected '\(format)'")
+        }
+        guard meta["format_version"] == formatVersion else {
+            throw HistoryError.wrongVersion(path: path, found: meta["format_version"] ?? "(missing)")
+        }
+        for t in ["runs", "measurements", "samples"] where !tables.contains(t) {
+            throw HistoryError.corrupt(path: path, detail: "table \(t) is missing")
         }
     }
 

@@ -59,15 +59,7 @@ final class PostgresHistory: Sendable {
             Dictionary(try connection.execute("SELECT key, value FROM meta").values.map { ($0[0] ?? "", $0[1] ?? "") },
                        uniquingKeysWith: { a, _ in a })
         }
-        guard meta["format"] == HistoryDatabase.format else {
-            throw HistoryError.foreign(path: name, reason: "meta.format is \(meta["format"].map { "'\($0)'" } ?? "missing"), expected '\(HistoryDatabase.format)'")
-        }
-        guard meta["format_version"] == HistoryDatabase.formatVersion else {
-            throw HistoryError.wrongVersion(path: name, found: meta["format_version"] ?? "(missing)")
-        }
-        for t in ["runs", "measurements", "samples"] where !tables.contains(t) {
-            throw HistoryError.corrupt(path: name, detail: "table \(t) is missing")
-        }
+        try HistoryDatabase.checkFormat(path: name, meta: meta, tables: tables)
     }
 
     /// Applies the migrations not yet applied, in one transaction under the advisory lock.
