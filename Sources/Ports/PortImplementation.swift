@@ -90,9 +90,14 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
 
     deinit { process?.stop() }
 
+    /// The least time a port gets to answer the handshake, whatever its request timeout: start-up
+    /// is not a request (importing torch takes seconds, and on a busy CI machine a Python
+    /// interpreter alone missed a 2 s allowance).
+    static let handshakeAllowance = 60.0
+
     static func hello(_ p: PortProcess, timeout: Double) throws -> Handshake {
         try p.send(JSONValue.object(["op": .string("hello"), "protocol": .number(Double(protocolVersion))]).serialized())
-        let line = try p.receive(timeout: timeout)
+        let line = try p.receive(timeout: max(timeout, handshakeAllowance))
         guard case .object(let o) = try JSONValue.parse(line) else { throw PortProcessError.gone("the hello reply is not a JSON object") }
         guard o["op"] == .string("hello") else { throw PortProcessError.gone("the first reply is not {\"op\": \"hello\", …}") }
         guard o["protocol"]?.int64Value == protocolVersion else {
