@@ -177,9 +177,13 @@ package enum Benchmark {
     /// - `exp`, `log`, `log1p`, `division`: Fast's own vector routines over an L1-resident block
     ///   of 4096 floats, 256 times per sample (2^20 elements), per thread.
     ///
+    /// - `traffic`, at `threads` only, for each of `footprints` (the passes being held against
+    ///   the roofline): the pass's bytes read and written with no arithmetic
+    ///   (`Yardsticks.traffic`), which is that pass's memory time.
+    ///
     /// Each is a measurement of impl `roofline` whose `elements` turn its median into a rate
     /// (bytes or elements per nanosecond), recorded in the history as suite `roofline`.
-    package static func measureRoofline(settings: BenchSettings) throws -> [BenchMeasurement] {
+    package static func measureRoofline(settings: BenchSettings, footprints: [WorkModel.Footprint] = []) throws -> [BenchMeasurement] {
         // The standard suite's footprint: its elementwise inputs are 2^22 floats each, so the
         // yardsticks stream arrays of that size (at 2^24 they measured DRAM alone, while the losses'
         // 32 MiB partly stayed in this machine's L3 and ran at 150% of that "bound").
@@ -209,6 +213,25 @@ package enum Benchmark {
                                 names.append((op.rawValue, "4096 x \(repeats) x \(t) threads", 4096 * repeats * t, t))
                             }
                         }
+                        // Sources like a loss's inputs, destinations like its gradients: as many
+                        // arrays as the widest footprint has, each as long as the longest there.
+                        func longest(_ sizes: (WorkModel.Footprint) -> [Int]) -> [Int] {
+                            (0..<(footprints.map { sizes($0).count }.max() ?? 0)).map { s in
+                                footprints.map { s < sizes($0).count ? sizes($0)[s] / 4 : 0 }.max()!
+                            }
+                        }
+                        let sources = longest(\.reads).map { Yardsticks.allocate($0, value: 1, likeGradient: false) }
+                        let destinations = longest(\.writes).map { Yardsticks.allocate($0, value: 0, likeGradient: true) }
+                        defer { for b in sources + destinations { b.deallocate() } }
+                        let ps = sources.map { UnsafePointer($0.baseAddress!) }, pd = destinations.map { $0.baseAddress! }
+                        for f in footprints {
+                            let (rs, ws) = (Array(ps.prefix(f.reads.count)), Array(pd.prefix(f.writes.count)))
+                            bodies.append {
+                                sink += Yardsticks.traffic(sources: rs, readCounts: f.reads.map { $0 / 4 }, destinations: ws,
+                                                           writeCounts: f.writes.map { $0 / 4 }, threads: settings.threads)
+                            }
+                            names.append(("traffic", f.shape, f.reads.reduce(0, +) + f.writes.reduce(0, +), settings.threads))
+                        }
                         // Each yardstick is sampled back to back, as a loss is: taken in turn with
                         // the others, every sample started from caches the others had filled (run 26
                         // measured 34 GB/s that way, while l1_loss read the same 32 MiB at 57 GB/s).
@@ -227,7 +250,8 @@ package enum Benchmark {
 
     /// The rates at `threads` from `bench --roofline`'s measurements (the largest thread count
     /// measured that does not exceed it).
-    package static func rooflineRates(_ ms: [(loss: String, elements: Int, threads: Int, medianNs: Double)], threads: Int) -> WorkModel.Rates? {
+    package static func rooflineRates(_ ms: [(loss: String, shape: String, elements: Int, threads: Int, medianNs: Double)],
+                                      threads: Int) -> WorkModel.Rates? {
         let usable = ms.filter { $0.threads <= threads }
         guard let t = usable.map(\.threads).max() else { return nil }
         func rate(_ name: String) -> Double? {
@@ -237,7 +261,23 @@ package enum Benchmark {
         let copy = rate("copy") ?? 1 / (1 / read + 1 / write)
         var ops: [Yardsticks.Operation: Double] = [:]
         for op in Yardsticks.Operation.allCases { if let r = rate(op.rawValue) { ops[op] = 1 / r } }
-        return WorkModel.Rates(read: read, write: write, copy: copy, nsPerOperation: ops)
+        // A pass's memory time is the fastest plain loop measured at exactly its footprint: its
+        // traffic yardstick, or the read, write or copy yardstick where that moves the same arrays
+        // (the plain sum of two arrays reads 2^22-float input and target faster than the generic
+        // traffic loop does).
+        var traffic: [WorkModel.Footprint: Double] = [:]
+        for m in usable where m.threads == t {
+            let half = m.elements / 2
+            let footprint: WorkModel.Footprint? = switch m.loss {
+            case "traffic": WorkModel.Footprint(shape: m.shape)
+            case "read": WorkModel.Footprint(reads: [half, half], writes: [])
+            case "write": WorkModel.Footprint(reads: [], writes: [m.elements])
+            case "copy": WorkModel.Footprint(reads: [half], writes: [half])
+            default: nil
+            }
+            if let footprint { traffic[footprint] = min(traffic[footprint] ?? .infinity, m.medianNs) }
+        }
+        return WorkModel.Rates(read: read, write: write, copy: copy, nsPerOperation: ops, traffic: traffic)
     }
 
     /// Times several bodies in rounds, one sample of each per round (each preceded by a calibration

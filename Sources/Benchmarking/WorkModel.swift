@@ -13,19 +13,67 @@ import LossSpec
 /// operations (comparisons, FMAs, square roots per row) is not counted, so a loss dominated by it
 /// shows a low fraction and the report names the model's binding resource for what it is.
 package struct WorkModel: Sendable {
-    package var bytesRead: Double
-    package var bytesWritten: Double
+    /// The bytes of each array the pass reads and of each it writes, one entry per array (a loss
+    /// reading input and target of 2^22 floats reads two streams of 16 MiB).
+    package var reads: [Double]
+    package var writes: [Double]
     /// Operation counts over the whole problem.
     package var operations: [Yardsticks.Operation: Double]
     /// What the counts assume, in a few words (for the report).
     package var note: String
 
-    package init(bytesRead: Double, bytesWritten: Double, operations: [Yardsticks.Operation: Double], note: String) {
-        self.bytesRead = bytesRead
-        self.bytesWritten = bytesWritten
+    package var bytesRead: Double { reads.reduce(0, +) }
+    package var bytesWritten: Double { writes.reduce(0, +) }
+
+    package init(reads: [Double], writes: [Double], operations: [Yardsticks.Operation: Double], note: String) {
+        self.reads = reads.filter { $0 > 0 }
+        self.writes = writes.filter { $0 > 0 }
         self.operations = operations
         self.note = note
     }
+
+    /// A model that reads one array and writes one.
+    package init(bytesRead: Double, bytesWritten: Double, operations: [Yardsticks.Operation: Double], note: String) {
+        self.init(reads: [bytesRead], writes: [bytesWritten], operations: operations, note: note)
+    }
+
+    /// The arrays a pass reads and writes, in bytes, as whole numbers: the key of its traffic
+    /// yardstick, which reads and writes arrays of exactly these sizes.
+    package struct Footprint: Hashable, Sendable, Comparable {
+        package var reads: [Int], writes: [Int]
+
+        package init(reads: [Int], writes: [Int]) {
+            self.reads = reads
+            self.writes = writes
+        }
+
+        /// The traffic yardstick's shape in the history, e.g.
+        /// "read 16777216+16777216 B, write 16777216 B" ("write 0 B" for a forward pass).
+        package var shape: String { "read \(Self.text(reads)) B, write \(Self.text(writes)) B" }
+
+        static func text(_ sizes: [Int]) -> String { sizes.isEmpty ? "0" : sizes.map(String.init).joined(separator: "+") }
+
+        /// The footprint a traffic yardstick's stored shape names; nil for any other shape.
+        package init?(shape: String) {
+            let parts = shape.split(separator: " ")
+            guard parts.count == 6, parts[0] == "read", parts[2] == "B,", parts[3] == "write", parts[5] == "B",
+                  let r = Self.sizes(parts[1]), let w = Self.sizes(parts[4]) else { return nil }
+            self.init(reads: r, writes: w)
+        }
+
+        static func sizes(_ text: Substring) -> [Int]? {
+            if text == "0" { return [] }
+            let sizes = text.split(separator: "+", omittingEmptySubsequences: false).map { Int($0) }
+            guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+            return sizes.map { $0! }
+        }
+
+        package static func < (a: Footprint, b: Footprint) -> Bool {
+            (a.reads.reduce(0, +), a.writes.reduce(0, +), a.shape) < (b.reads.reduce(0, +), b.writes.reduce(0, +), b.shape)
+        }
+    }
+
+    package var footprint: Footprint { Footprint(reads: reads.map { Int($0) }, writes: writes.map { Int($0) }) }
 
     /// The machine's rates, as `bench --roofline` measured them at one thread count.
     package struct Rates: Sendable {
@@ -33,12 +81,17 @@ package struct WorkModel: Sendable {
         package var read: Double, write: Double, copy: Double
         /// Nanoseconds per element.
         package var nsPerOperation: [Yardsticks.Operation: Double]
+        /// Nanoseconds of the traffic yardstick at each footprint measured (`Yardsticks.traffic`):
+        /// a pass whose footprint is here has that as its memory time.
+        package var traffic: [Footprint: Double]
 
-        package init(read: Double, write: Double, copy: Double, nsPerOperation: [Yardsticks.Operation: Double]) {
+        package init(read: Double, write: Double, copy: Double, nsPerOperation: [Yardsticks.Operation: Double],
+                     traffic: [Footprint: Double] = [:]) {
             self.read = read
             self.write = write
             self.copy = copy
             self.nsPerOperation = nsPerOperation
+            self.traffic = traffic
         }
     }
 
@@ -46,9 +99,11 @@ package struct WorkModel: Sendable {
     /// assumed to overlap (they do in a streaming SIMD loop), so the bound is the larger of the two;
     /// the operations add up, since they share the core's vector units.
     package func bound(_ rates: Rates) -> (ns: Double, binding: String) {
-        // Reads and writes overlap (the copy yardstick moves more bytes per second than either
-        // direction alone), so the memory time is the largest of the three the traffic implies.
-        let memory = max(bytesRead / rates.read, bytesWritten / rates.write, (bytesRead + bytesWritten) / rates.copy)
+        // The traffic yardstick of the pass's own footprint where the run measured one; otherwise
+        // (runs before it) the largest of the three times the bandwidths imply, since reads and
+        // writes overlap (the copy yardstick moves more bytes per second than either alone).
+        let memory = rates.traffic[footprint]
+            ?? max(bytesRead / rates.read, bytesWritten / rates.write, (bytesRead + bytesWritten) / rates.copy)
         var compute = 0.0, largest = ("", 0.0)
         for (op, count) in operations {
             let t = count * (rates.nsPerOperation[op] ?? 0)
@@ -74,8 +129,13 @@ package struct WorkModel: Sendable {
         let backward = pass == .backward
         let inputs = BenchSuite.floatInputs(loss)
         let floatInputs = Double(inputs.count)
+        // Bytes as arrays of the main input's size (4n each) and what is left (indices, row values).
+        func streams(_ bytes: Double) -> [Double] {
+            let whole = (bytes / (4 * n)).rounded(.down)
+            return [Double](repeating: 4 * n, count: Int(whole)) + [bytes - whole * 4 * n]
+        }
         func model(read: Double, written: Double, _ ops: [Yardsticks.Operation: Double], _ note: String) -> WorkModel {
-            WorkModel(bytesRead: read, bytesWritten: backward ? written : 0, operations: ops, note: note)
+            WorkModel(reads: streams(read), writes: backward ? streams(written) : [], operations: ops, note: note)
         }
         // Gradients: one per differentiable floating-point argument present, each of its input's size.
         let grads = Double(loss.arguments.filter { a in a.isDifferentiable && inputs.contains(a.name) }.count)
@@ -105,7 +165,7 @@ package struct WorkModel: Sendable {
                          "an exp per score (softmax), a log per row")
         case .nllLoss:
             // The forward gathers one score per row (a 64-byte line each); the gradient is a zero fill with one store per row.
-            return WorkModel(bytesRead: 8 * rows + 64 * rows, bytesWritten: backward ? 4 * n : 0, operations: [:],
+            return WorkModel(reads: [8 * rows, 64 * rows], writes: backward ? [4 * n] : [], operations: [:],
                              note: "gathers one score per row; the gradient is a fill")
         case .multiMarginLoss:
             return model(read: 4 * n + 8 * rows, written: 4 * n, [:], "one pass over the scores; no transcendental")
@@ -142,7 +202,7 @@ package enum Roofline {
 
     /// The rates of the run's `roofline` measurements at `threads`, and a row for each of Fast's
     /// standard-suite measurements (loss, pass, shape as stored, median); nil without a roofline.
-    package static func evaluate(machine: [(loss: String, elements: Int, threads: Int, medianNs: Double)],
+    package static func evaluate(machine: [(loss: String, shape: String, elements: Int, threads: Int, medianNs: Double)],
                                  fast: [(loss: String, pass: String, shape: String, medianNs: Double)],
                                  threads: Int) -> (rates: WorkModel.Rates, rows: [Row])? {
         guard let rates = Benchmark.rooflineRates(machine, threads: threads) else { return nil }

@@ -119,14 +119,22 @@ package enum PerformanceReport {
             return "## Roofline\n\nNo run with `--roofline` on this machine yet (`lossbench bench --roofline`).\n\n"
         }
         let ms = byRun[run.id!]!
-        let machine = ms.filter { $0.suite == "roofline" }.map { (loss: $0.loss, elements: $0.elements, threads: $0.threads, medianNs: $0.medianNs) }
+        let machine = ms.filter { $0.suite == "roofline" }.map { (loss: $0.loss, shape: $0.shape, elements: $0.elements, threads: $0.threads, medianNs: $0.medianNs) }
         let fast = ms.filter { $0.suite == "standard" && $0.impl == "fast" }.map { (loss: $0.loss, pass: $0.pass, shape: $0.shape, medianNs: $0.medianNs) }
         guard let (rates, rows) = Roofline.evaluate(machine: machine, fast: fast, threads: run.threads) else { return "" }
         var md = "## Roofline\n\n" + runLine(run) + "\n\n"
-        md += "Each loss's bound is the least time its formula allows on this machine: the larger of its memory time (the bytes it "
-        md += "must read and write, at the read, write and read+write bandwidth measured in the same run) and its operation time "
-        md += "(its exps, logs, log1ps and divisions, at the throughput of Fast's own vector routines measured in the same run). "
-        md += "Work that is neither (comparisons, multiply-adds) is not in the model, so a loss bound by it shows a low fraction.\n\n"
+        md += """
+            Each loss's bound is the least time its formula allows on this machine: the larger of its memory time and its \
+            operation time. The memory time is that of the fastest plain loop measured in the same run that reads and writes \
+            arrays of exactly the pass's sizes and does nothing else (its traffic yardstick, or the read, write or copy \
+            yardstick where that moves the same arrays), so a problem that fits the last-level cache is held to the cache's \
+            speed and one that does not to DRAM's; runs without traffic yardsticks use the read, write and read+write \
+            bandwidths. The operation time is its exps, logs, log1ps and divisions at the throughput of Fast's own vector \
+            routines measured in the same run. Work that is neither (comparisons, multiply-adds) is not in the model, so a \
+            loss bound by it shows a low fraction.
+
+
+            """
         md += "Rates at \(run.threads) threads: " + Roofline.ratesLine(rates) + ".\n\n"
         md += "| loss | pass | shape | bound ms | fast ms | of bound | bound by | work model |\n|---|---|---|---:|---:|---:|---|---|\n"
         var fractions: [String: [Double]] = [:]

@@ -150,7 +150,11 @@ struct Bench: ParsableCommand, DefaultImplementations {
             }
         }
         if roofline {
-            for m in try Benchmark.measureRoofline(settings: settings) {
+            // A traffic yardstick for each footprint Fast's standard-suite passes have.
+            let footprints = impls.contains("fast")
+                ? Set(problems.filter { $0.0 == .standard }.flatMap { _, problem in passes.map { WorkModel.of(problem, pass: $0).footprint } })
+                : []
+            for m in try Benchmark.measureRoofline(settings: settings, footprints: footprints.sorted()) {
                 results.append(m)
                 recorded.append(BenchHistory.input(m, suite: .roofline))
                 emit(m)
@@ -185,7 +189,7 @@ struct Bench: ParsableCommand, DefaultImplementations {
     /// Fast's standard-suite measurements against their roofline bounds (with `--roofline`).
     func rooflineSummary(_ recorded: [MeasurementInput], threads: Int) -> String {
         let machine = recorded.filter { $0.suite == Suite.roofline.rawValue }
-            .map { (loss: $0.loss, elements: $0.elements, threads: $0.threads, medianNs: Stats.median($0.samples)) }
+            .map { (loss: $0.loss, shape: $0.shape, elements: $0.elements, threads: $0.threads, medianNs: Stats.median($0.samples)) }
         let fast = recorded.filter { $0.suite == Suite.standard.rawValue && $0.impl == "fast" }
             .map { (loss: $0.loss, pass: $0.pass, shape: $0.shape, medianNs: Stats.median($0.samples)) }
         guard let (rates, rows) = Roofline.evaluate(machine: machine, fast: fast, threads: threads) else { return "" }

@@ -44,9 +44,10 @@ struct RooflineTests {
     }
 
     @Test func ratesComeFromTheMeasurementsAtTheRunsThreads() {
-        let ms: [(loss: String, elements: Int, threads: Int, medianNs: Double)] = [
-            ("read", 800, 1, 100), ("write", 400, 1, 100), ("copy", 800, 1, 50), ("exp", 1000, 1, 500),
-            ("read", 800, 2, 50), ("write", 400, 2, 40), ("exp", 2000, 2, 500),
+        let ms: [(loss: String, shape: String, elements: Int, threads: Int, medianNs: Double)] = [
+            ("read", "", 800, 1, 100), ("write", "", 400, 1, 100), ("copy", "", 800, 1, 50), ("exp", "", 1000, 1, 500),
+            ("read", "", 800, 2, 50), ("write", "", 400, 2, 40), ("exp", "", 2000, 2, 500),
+            ("traffic", "read 400+400 B, write 400 B", 1200, 2, 70), ("traffic", "not a footprint", 10, 2, 1),
         ]
         let one = Benchmark.rooflineRates(ms, threads: 1)!
         #expect(one.read == 8 && one.write == 4 && one.copy == 16 && one.nsPerOperation[.exp] == 0.5)
@@ -55,7 +56,42 @@ struct RooflineTests {
         // Without a copy measurement, reading and writing are taken not to overlap.
         #expect(abs(two.copy - 1 / (1 / 16.0 + 1 / 10.0)) < 1e-12)
         #expect(Benchmark.rooflineRates(ms, threads: 8)?.read == 16)  // the most threads measured below 8
+        // Traffic yardsticks are keyed by the footprint their shape names, at their own thread count.
+        // The read, write and copy yardsticks stand for their own footprints too, and the faster
+        // of two loops with one footprint is its memory time.
+        #expect(two.traffic == [WorkModel.Footprint(reads: [400, 400], writes: [400]): 70,
+                                WorkModel.Footprint(reads: [400, 400], writes: []): 50, WorkModel.Footprint(reads: [], writes: [400]): 40])
+        #expect(one.traffic[WorkModel.Footprint(reads: [400], writes: [400])] == 50)
+        let faster = Benchmark.rooflineRates(ms + [("traffic", "read 400+400 B, write 0 B", 800, 2, 45)], threads: 2)!
+        #expect(faster.traffic[WorkModel.Footprint(reads: [400, 400], writes: [])] == 45)
         #expect(Benchmark.rooflineRates([], threads: 1) == nil)
+    }
+
+    /// A pass whose footprint has a traffic yardstick takes that as its memory time; others fall
+    /// back to the bandwidths; operations still bound it when they take longer.
+    @Test func theTrafficYardstickIsTheMemoryTimeOfItsFootprint() {
+        let f = WorkModel.Footprint(reads: [500, 500], writes: [1000])
+        let rates = WorkModel.Rates(read: 20, write: 10, copy: 25, nsPerOperation: [.exp: 0.5], traffic: [f: 130])
+        let both = WorkModel(reads: [500, 500], writes: [1000], operations: [:], note: "")
+        #expect(both.footprint == f && both.bound(rates).ns == 130 && both.bound(rates).binding == "memory (write)")
+        // Same bytes in other arrays: another footprint, so the bandwidths decide.
+        let other = WorkModel(bytesRead: 1000, bytesWritten: 1000, operations: [:], note: "")
+        #expect(other.footprint != f && other.bound(rates).ns == 100)
+        let compute = WorkModel(reads: [500, 500], writes: [1000], operations: [.exp: 400], note: "")
+        #expect(compute.bound(rates).ns == 200 && compute.bound(rates).binding == "exp")
+        // Empty arrays are no streams; the shape round-trips; anything else is not a footprint.
+        #expect(WorkModel(reads: [8, 0], writes: [0], operations: [:], note: "").footprint == WorkModel.Footprint(reads: [8], writes: []))
+        #expect(WorkModel.Footprint(shape: f.shape) == f && f.shape == "read 500+500 B, write 1000 B")
+        let forward = WorkModel.Footprint(reads: [16], writes: [])
+        #expect(forward.shape == "read 16 B, write 0 B" && WorkModel.Footprint(shape: forward.shape) == forward)
+        for bad in ["read 1000 B", "read -1 B, write 2 B", "read 1++2 B, write 0 B", "read 0+4 B, write 0 B", "[4096, 1000]"] {
+            #expect(WorkModel.Footprint(shape: bad) == nil, "\(bad)")
+        }
+        // The standard problems' models have one array per input, plus the indices of row-wise losses.
+        #expect(WorkModel.of(.l1Loss, shape: [1 << 22], pass: .backward).footprint
+                == WorkModel.Footprint(reads: [1 << 24, 1 << 24], writes: [1 << 24, 1 << 24]))
+        #expect(WorkModel.of(.crossEntropy, shape: [4096, 1000], pass: .forward).footprint
+                == WorkModel.Footprint(reads: [4096 * 1000 * 4, 4096 * 8], writes: []))
     }
 
     @Test func shapesParse() {
@@ -77,6 +113,17 @@ struct RooflineTests {
         #expect(y.allSatisfy { $0 == 0 })
         x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { Yardsticks.copy(px.baseAddress!, $0.baseAddress!, count: 100_003, threads: 2) } }
         #expect(y.allSatisfy { $0 == 2 })
+        // Traffic: reads all of every source (the sum), writes all of every destination, for
+        // sizes whose slices do not divide evenly, for either side longer, and for no writes.
+        for (reads, writes) in [([100_003, 7], [50_001]), ([4097], [300_000, 300_000]), ([], [10]), ([10, 10], [])] {
+            let sources = reads.map { Yardsticks.allocate($0, value: 3, likeGradient: false) }
+            let destinations = writes.map { Yardsticks.allocate($0, value: 0, likeGradient: true) }
+            defer { for b in sources + destinations { b.deallocate() } }
+            let sum = Yardsticks.traffic(sources: sources.map { UnsafePointer($0.baseAddress!) }, readCounts: reads,
+                                         destinations: destinations.map { $0.baseAddress! }, writeCounts: writes, threads: 2)
+            #expect(sum == Double(3 * reads.reduce(0, +)), "\(reads) → \(writes)")
+            #expect(destinations.allSatisfy { $0.allSatisfy { $0 == 1 } }, "\(reads) → \(writes)")
+        }
     }
 }
 
