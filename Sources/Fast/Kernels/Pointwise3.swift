@@ -1,7 +1,17 @@
+/// The per-element function of a `Pointwise3` loss: the loss and its derivative with respect to
+/// each argument, on 16 lanes.
+///
+/// A value type, not a closure: the chunk kernels are generic over it and specialised for each
+/// loss, so the function is inlined into the loop. Passed as a closure, it stayed an indirect
+/// call per 16 elements inside the fork-join closure (hinge_embedding_loss's forward ran at 27%
+/// of its memory bound).
+protocol Pointwise3Kernel: Sendable {
+    func callAsFunction(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>) -> Pointwise3.Element
+}
+
 /// Streaming kernels for elementwise losses of up to three Float arguments (margin ranking's
-/// x1, x2, y; hinge passes its target twice). The per-element function returns the loss and its
-/// derivative with respect to each argument on 16 lanes; one closure serves the forward-only sum
-/// (derivatives are dead code there and vanish when the closure is inlined) and the fused
+/// x1, x2, y; hinge passes its target twice). One kernel serves the forward-only sum
+/// (derivatives are dead code there and vanish when it is inlined) and the fused
 /// forward+backward pass, so the two never disagree on an element.
 enum Pointwise3 {
     typealias V = SIMD16<Float>
@@ -16,9 +26,9 @@ enum Pointwise3 {
     }
 
     /// Σ loss over `range`: four 16-lane Float accumulators, widened to Double at the end.
-    @inline(__always)
-    static func sum(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
-                    _ range: Range<Int>, _ f: (V, V, V) -> Element) -> Double {
+    @inline(never)
+    static func sum<K: Pointwise3Kernel>(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
+                                         _ range: Range<Int>, _ f: K) -> Double {
         var s0 = V(), s1 = V(), s2 = V(), s3 = V()
         var i = range.lowerBound
         let end = range.upperBound
@@ -44,36 +54,39 @@ enum Pointwise3 {
 
     /// One pass over `range`: writes the requested outputs (gradients are `derivative · upstream`,
     /// the upstream per element from `up` or `uniform`) and returns Σ loss.
-    @inline(__always)
-    static func fused(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
-                      up: UnsafePointer<Float>?, uniform: Float, _ out: Outputs, _ range: Range<Int>,
-                      _ f: (V, V, V) -> Element) -> Double {
+    @inline(never)
+    static func fused<K: Pointwise3Kernel>(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
+                                           up: UnsafePointer<Float>?, uniform: Float, _ out: Outputs, _ range: Range<Int>,
+                                           _ f: K) -> Double {
         var s0 = V(), s1 = V()
         var i = range.lowerBound
         let end = range.upperBound
         let u = V(repeating: uniform)
-        @inline(__always) func step(_ n: Int) -> V {
-            let whole = n == 16
-            @inline(__always) func load(_ p: UnsafePointer<Float>) -> V {
-                whole ? Streams.load(p, i) : Streams.loadPartial(p, i, n)
-            }
-            @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>?) {
-                guard let p else { return }
-                if whole { Streams.store(v, p, i) } else { Streams.storePartial(v, p, i, n) }
-            }
-            let e = f(load(a), load(b), load(c))
-            let g = up.map(load) ?? u
-            store(e.loss, out.loss)
-            store(e.d0 * g, out.grad0)
-            store(e.d1 * g, out.grad1)
-            store(e.d2 * g, out.grad2)
-            return e.loss
+        // The whole blocks written out, not through a local function shared with the tail: that
+        // one stayed a call per block, spilling to the stack (hinge's backward at 37% of its bound).
+        while i + 32 <= end {
+            let e0 = f(Streams.load(a, i), Streams.load(b, i), Streams.load(c, i))
+            let e1 = f(Streams.load(a, i + 16), Streams.load(b, i + 16), Streams.load(c, i + 16))
+            let g0 = up.map { Streams.load($0, i) } ?? u, g1 = up.map { Streams.load($0, i + 16) } ?? u
+            if let p = out.loss { Streams.store(e0.loss, p, i); Streams.store(e1.loss, p, i + 16) }
+            if let p = out.grad0 { Streams.store(e0.d0 * g0, p, i); Streams.store(e1.d0 * g1, p, i + 16) }
+            if let p = out.grad1 { Streams.store(e0.d1 * g0, p, i); Streams.store(e1.d1 * g1, p, i + 16) }
+            if let p = out.grad2 { Streams.store(e0.d2 * g0, p, i); Streams.store(e1.d2 * g1, p, i + 16) }
+            s0 += e0.loss
+            s1 += e1.loss
+            i += 32
         }
-        while i + 16 <= end {
-            if (i & 16) == 0 { s0 += step(16) } else { s1 += step(16) }
-            i += 16
+        while i < end {
+            let n = min(16, end - i)
+            let e = f(Streams.loadPartial(a, i, n), Streams.loadPartial(b, i, n), Streams.loadPartial(c, i, n))
+            let g = up.map { Streams.loadPartial($0, i, n) } ?? u
+            if let p = out.loss { Streams.storePartial(e.loss, p, i, n) }
+            if let p = out.grad0 { Streams.storePartial(e.d0 * g, p, i, n) }
+            if let p = out.grad1 { Streams.storePartial(e.d1 * g, p, i, n) }
+            if let p = out.grad2 { Streams.storePartial(e.d2 * g, p, i, n) }
+            s0 += e.loss.replacing(with: 0, where: .!Streams.laneMask(n))
+            i += n
         }
-        if i < end { s0 += step(end - i).replacing(with: 0, where: .!Streams.laneMask(end - i)) }
         return Streams.widenSum(s0 + s1)
     }
 
@@ -88,9 +101,8 @@ enum Pointwise3 {
     /// Runs `f` over `count` elements in `Parallel.elementChunk` chunks: the forward-only sum when
     /// nothing is written, else the fused pass writing the elementwise loss (`wantLoss`) and the
     /// gradients of the arguments flagged in `wantGradients` (only with an upstream).
-    @inline(__always)
-    static func run(count n: Int, _ a: [Float], _ b: [Float], _ c: [Float], upstream: Upstream?, wantLoss: Bool,
-                    wantGradients: (Bool, Bool, Bool), threads: Int, _ f: (V, V, V) -> Element) -> Result {
+    static func run<K: Pointwise3Kernel>(count n: Int, _ a: [Float], _ b: [Float], _ c: [Float], upstream: Upstream?,
+                                         wantLoss: Bool, wantGradients: (Bool, Bool, Bool), threads: Int, _ f: K) -> Result {
         var total = 0.0
         var loss: [Float] = [], g0: [Float] = [], g1: [Float] = [], g2: [Float] = []
         let grads = upstream == nil ? (false, false, false) : wantGradients

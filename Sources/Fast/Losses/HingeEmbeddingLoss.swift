@@ -1,5 +1,24 @@
 @_spi(Kernels) import LossSpec
 
+/// The hinge embedding loss of one 16-lane block: x where y ≠ −1 plus max(0, margin − x) where
+/// y ≠ 1, and its slope in x.
+struct HingeKernel: Pointwise3Kernel {
+    let margin: SIMD16<Float>
+
+    @inline(__always)
+    func callAsFunction(_ x: SIMD16<Float>, _ y: SIMD16<Float>, _: SIMD16<Float>) -> Pointwise3.Element {
+        let zero = SIMD16<Float>(), one = SIMD16<Float>(repeating: 1)
+        let z = margin - x
+        let hingeOn = y .!= one, linearOn = y .!= -one
+        // Both branches summed as PyTorch's where(...) + where(...): a masked branch is an exact
+        // 0, so NaN or inf in it never reaches the sum. clamp_min keeps a NaN z.
+        let hinge = z.replacing(with: 0, where: z .<= 0).replacing(with: 0, where: .!hingeOn)
+        let linear = x.replacing(with: 0, where: .!linearOn)
+        let slope = zero.replacing(with: 1, where: linearOn) - zero.replacing(with: 1, where: hingeOn .& (z .> 0))
+        return (hinge + linear, slope, zero, zero)
+    }
+}
+
 extension Fast {
     /// Hinge embedding loss in Float32, mirroring `torch.nn.functional.hinge_embedding_loss` (see
     /// `Reference.hingeEmbeddingLoss` for the exact rule for any label, the kink and NaN
@@ -16,22 +35,11 @@ extension Fast {
         let full = try Shape.broadcast([("input", input.shape), ("target", target.shape)])
         let n = Shape.count(full)
         let upstream = try Upstream.make(gradOutput, reduction: reduction, shape: full, divisor: Double(n))
-        let m = SIMD16<Float>(repeating: margin)
-        let zero = SIMD16<Float>(), one = SIMD16<Float>(repeating: 1)
         let y = Broadcasting.expand(target, to: full)
         // The target goes in twice: the kernel has a third stream it does not read.
         let r = Pointwise3.run(count: n, Broadcasting.expand(input, to: full), y, y, upstream: upstream,
                                wantLoss: reduction == .none, wantGradients: (true, false, false),
-                               threads: threads) { x, y, _ in
-            let z = m - x
-            let hingeOn = y .!= one, linearOn = y .!= -one
-            // Both branches summed as PyTorch's where(...) + where(...): a masked branch is an exact
-            // 0, so NaN or inf in it never reaches the sum. clamp_min keeps a NaN z.
-            let hinge = z.replacing(with: 0, where: z .<= 0).replacing(with: 0, where: .!hingeOn)
-            let linear = x.replacing(with: 0, where: .!linearOn)
-            let slope = zero.replacing(with: 1, where: linearOn) - zero.replacing(with: 1, where: hingeOn .& (z .> 0))
-            return (hinge + linear, slope, zero, zero)
-        }
+                               threads: threads, HingeKernel(margin: SIMD16(repeating: margin)))
         var result = FastResult.generic(r, reduction: reduction, shape: full)
         guard upstream != nil else { return result }
         result.outputs["grad_input"] = Tensor(shape: input.shape, scalars: Broadcasting.sumToShape(r.grad0, from: full, to: input.shape))

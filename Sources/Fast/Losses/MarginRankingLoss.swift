@@ -1,5 +1,21 @@
 @_spi(Kernels) import LossSpec
 
+/// The margin ranking loss of one 16-lane block, max(0, −y(x1 − x2) + margin), and its
+/// derivatives in x1, x2 and y.
+struct MarginRankingKernel: Pointwise3Kernel {
+    let margin: SIMD16<Float>
+
+    @inline(__always)
+    func callAsFunction(_ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ y: SIMD16<Float>) -> Pointwise3.Element {
+        let d = x1 - x2
+        let z = -y * d + margin
+        // clamp_min(z, 0): NaN stays NaN (its comparison is false), slope 1 only for z > 0.
+        let active = z .> 0
+        let a = SIMD16<Float>(repeating: 0).replacing(with: 1, where: active)
+        return (z.replacing(with: 0, where: z .<= 0), -y * a, y * a, -d * a)
+    }
+}
+
 extension Fast {
     /// Margin ranking loss in Float32, mirroring `torch.nn.functional.margin_ranking_loss` (see
     /// `Reference.marginRankingLoss` for the definition, the kink and NaN conventions and the
@@ -18,17 +34,9 @@ extension Fast {
                                                               target: target.shape)
         let n = Shape.count(full)
         let upstream = try Upstream.make(gradOutput, reduction: reduction, shape: full, divisor: Double(n))
-        let m = SIMD16<Float>(repeating: margin)
         let r = Pointwise3.run(count: n, Broadcasting.expand(input1, to: full), Broadcasting.expand(input2, to: full),
                                Broadcasting.expand(target, to: full), upstream: upstream, wantLoss: reduction == .none,
-                               wantGradients: (true, true, true), threads: threads) { x1, x2, y in
-            let d = x1 - x2
-            let z = -y * d + m
-            // clamp_min(z, 0): NaN stays NaN (its comparison is false), slope 1 only for z > 0.
-            let active = z .> 0
-            let a = SIMD16<Float>(repeating: 0).replacing(with: 1, where: active)
-            return (z.replacing(with: 0, where: z .<= 0), -y * a, y * a, -d * a)
-        }
+                               wantGradients: (true, true, true), threads: threads, MarginRankingKernel(margin: SIMD16(repeating: margin)))
         var result = FastResult.generic(r, reduction: reduction, shape: full)
         guard upstream != nil else { return result }
         result.outputs["grad_input1"] = Tensor(shape: input1.shape, scalars: Broadcasting.sumToShape(r.grad0, from: full, to: input1.shape))
