@@ -43,35 +43,43 @@ extension Fast {
     /// Also reports whether every x and y lay in [0, 1].
     @inline(__always)
     static func bceChunk(_ b: ElementwiseBuffers, _ range: Range<Int>) -> (sum: Double, valid: Bool) {
-        typealias V = SIMD8<Float>
-        var inRange = SIMDMask<SIMD8<Int32>>(repeating: true)
-        let floor = V(repeating: -100), eps32 = V(repeating: Float(1e-12)), uniform = V(repeating: b.uniform)
-        let sum = Lanes8.blockSum(range) { i, n in
-            // Pad lanes with ½, inside [0, 1] and finite under both logs.
-            let x = Lanes8.load(b.x, i, n, pad: 0.5), y = Lanes8.load(b.y, i, n, pad: 0.5)
-            inRange .&= (x .>= 0) .& (x .<= 1) .& (y .>= 0) .& (y .<= 1)
-            let logX = VectorMath.log(x), log1mX = VectorMath.log1pViaLog(-x)
-            var l = (y - 1) * log1mX.replacing(with: floor, where: log1mX .< floor)
-                - y * logX.replacing(with: floor, where: logX .< floor)
-            let w = b.w.map { Lanes8.load($0, i, n) }
-            if let w { l *= w }
-            if let out = b.out { Lanes8.store(l, out, i, n) }
-            if let gx = b.gx, let gy = b.gy {
-                var wg = b.up.map { Lanes8.load($0, i, n) } ?? uniform
-                if let w { wg = w * wg }
-                // (x − y)/den first: for a subnormal x, wg·(x − y) would lose its digits.
-                let den = x * (1 - x)
-                Lanes8.store((x - y) / den.replacing(with: eps32, where: den .< eps32) * wg, gx, i, n)
-                Lanes8.store(-(logX - log1mX) * wg, gy, i, n)
-            }
-            return l
-        }
-        return (sum, all(inRange))
+        var step = BCEStep(b: b)
+        let sum = Lanes8.blockSum(range, &step)
+        return (sum, all(step.inRange))
     }
-
     static func binaryCrossEntropy(_ a: FastArguments, _ o: LossOptions, threads: Int) throws -> FastResult {
         try binaryCrossEntropy(input: a.requiredFloat("input"), target: a.requiredFloat("target"),
                                weight: a.float("weight"), reduction: o.reduction,
                                gradOutput: a.float("grad_output"), threads: threads)
+    }
+}
+
+/// Eight elements of `Fast.bceChunk`, remembering whether each x and y lay in [0, 1].
+struct BCEStep: Lanes8Step {
+    typealias V = SIMD8<Float>
+    let b: ElementwiseBuffers
+    var inRange = SIMDMask<SIMD8<Int32>>(repeating: true)
+
+    @inline(__always)
+    mutating func callAsFunction(_ i: Int, _ n: Int) -> V {
+        let floor = V(repeating: -100), eps32 = V(repeating: Float(1e-12))
+        // Pad lanes with ½, inside [0, 1] and finite under both logs.
+        let x = Lanes8.load(b.x, i, n, pad: 0.5), y = Lanes8.load(b.y, i, n, pad: 0.5)
+        inRange .&= (x .>= 0) .& (x .<= 1) .& (y .>= 0) .& (y .<= 1)
+        let logX = VectorMath.log(x), log1mX = VectorMath.log1pViaLog(-x)
+        var l = (y - 1) * log1mX.replacing(with: floor, where: log1mX .< floor)
+            - y * logX.replacing(with: floor, where: logX .< floor)
+        let w = b.w.map { Lanes8.load($0, i, n) }
+        if let w { l *= w }
+        if let out = b.out { Lanes8.store(l, out, i, n) }
+        if let gx = b.gx, let gy = b.gy {
+            var wg = b.up.map { Lanes8.load($0, i, n) } ?? V(repeating: b.uniform)
+            if let w { wg = w * wg }
+            // (x − y)/den first: for a subnormal x, wg·(x − y) would lose its digits.
+            let den = x * (1 - x)
+            Lanes8.store((x - y) / den.replacing(with: eps32, where: den .< eps32) * wg, gx, i, n)
+            Lanes8.store(-(logX - log1mX) * wg, gy, i, n)
+        }
+        return l
     }
 }

@@ -33,39 +33,16 @@ extension Fast {
     @inline(__always)
     static func bceWithLogitsChunk(_ b: ElementwiseBuffers, _ range: Range<Int>) -> Double {
         if b.pw == nil && b.w == nil && b.out == nil && b.gx == nil {
-            // The plain reduced forward, on its own: a step this small is inlined into the block
-            // loop, where the general step below stays a call per 8 lanes.
+            // The plain reduced forward on its own, a closure small enough to be inlined into
+            // the block loop (see `Lanes8.blockSum`).
             return Lanes8.blockSum(range) { i, n in
                 let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
                 let t = LogisticTerms(x)
                 return y * t.negLogSigmoid + (1 - y) * t.negLogSigmoidOfNegative
             }
         }
-        let uniform = SIMD8<Float>(repeating: b.uniform)
-        return Lanes8.blockSum(range) { i, n in
-            let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
-            let t = LogisticTerms(x)
-            let pw = b.pw.map { Lanes8.load($0, i, n) }
-            let w = b.w.map { Lanes8.load($0, i, n) }
-            var positive = y * t.negLogSigmoid
-            if let pw { positive = pw * positive }
-            var l = positive + (1 - y) * t.negLogSigmoidOfNegative
-            if let w { l = w * l }
-            if let out = b.out { Lanes8.store(l, out, i, n) }
-            if let gx = b.gx, let gy = b.gy {
-                var wg = b.up.map { Lanes8.load($0, i, n) } ?? uniform
-                if let w { wg = w * wg }
-                let sig = t.sigmoid(x)
-                if let pw {
-                    Lanes8.store(wg * ((1 + (pw - 1) * y) * sig - pw * y), gx, i, n)
-                    Lanes8.store(wg * (pw * t.negLogSigmoid - t.negLogSigmoidOfNegative), gy, i, n)
-                } else {
-                    Lanes8.store(wg * (sig - y), gx, i, n)
-                    Lanes8.store(-x * wg, gy, i, n)
-                }
-            }
-            return l
-        }
+        var step = BCEWithLogitsStep(b: b)
+        return Lanes8.blockSum(range, &step)
     }
 
     static func binaryCrossEntropyWithLogits(_ a: FastArguments, _ o: LossOptions, threads: Int) throws -> FastResult {
@@ -73,5 +50,36 @@ extension Fast {
             input: a.requiredFloat("input"), target: a.requiredFloat("target"), weight: a.float("weight"),
             posWeight: a.float("pos_weight"), reduction: o.reduction, gradOutput: a.float("grad_output"),
             threads: threads)
+    }
+}
+
+/// Eight elements of `Fast.bceWithLogitsChunk` with weights, outputs and gradients as requested.
+struct BCEWithLogitsStep: Lanes8Step {
+    let b: ElementwiseBuffers
+
+    @inline(__always)
+    func callAsFunction(_ i: Int, _ n: Int) -> SIMD8<Float> {
+        let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
+        let t = LogisticTerms(x)
+        let pw = b.pw.map { Lanes8.load($0, i, n) }
+        let w = b.w.map { Lanes8.load($0, i, n) }
+        var positive = y * t.negLogSigmoid
+        if let pw { positive = pw * positive }
+        var l = positive + (1 - y) * t.negLogSigmoidOfNegative
+        if let w { l = w * l }
+        if let out = b.out { Lanes8.store(l, out, i, n) }
+        if let gx = b.gx, let gy = b.gy {
+            var wg = b.up.map { Lanes8.load($0, i, n) } ?? SIMD8<Float>(repeating: b.uniform)
+            if let w { wg = w * wg }
+            let sig = t.sigmoid(x)
+            if let pw {
+                Lanes8.store(wg * ((1 + (pw - 1) * y) * sig - pw * y), gx, i, n)
+                Lanes8.store(wg * (pw * t.negLogSigmoid - t.negLogSigmoidOfNegative), gy, i, n)
+            } else {
+                Lanes8.store(wg * (sig - y), gx, i, n)
+                Lanes8.store(-x * wg, gy, i, n)
+            }
+        }
+        return l
     }
 }

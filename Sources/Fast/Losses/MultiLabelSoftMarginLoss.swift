@@ -155,29 +155,8 @@ enum MultiLabelSoftMargin {
                 let base = r * length
                 // The upstream gradient of this row's elements: g/C (g/(rows·C) for 'mean').
                 let u = SIMD8<Float>(repeating: Float(Double(b.up.map { $0[r] } ?? b.uniform) / classes))
-                let rowSum = Lanes8.blockSum(base..<base + length) { i, n in
-                    let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
-                    let t = LogisticTerms(x)
-                    let unweighted = y * t.negLogSigmoid + (1 - y) * t.negLogSigmoidOfNegative
-                    let w = b.perClass.map { Lanes8.load($0, i - base, n) } ?? b.fullWeight.map { Lanes8.load($0, i, n) }
-                    if let gx = b.gx, let gy = b.gy {
-                        let wu = w.map { $0 * u } ?? u
-                        Lanes8.store(wu * (t.sigmoid(x) - y), gx, i, n)
-                        Lanes8.store(-wu * x, gy, i, n)
-                        if let gwp {
-                            let v = u * unweighted, c = i - base
-                            if n == 8 {
-                                let p = UnsafeMutableRawPointer(gwp + c)
-                                p.storeBytes(of: p.loadUnaligned(as: SIMD8<Double>.self) + SIMD8<Double>(v), as: SIMD8<Double>.self)
-                            } else {
-                                for k in 0..<n { gwp[c + k] += Double(v[k]) }
-                            }
-                        } else if let gwFull = b.gwFull {
-                            Lanes8.store(u * unweighted, gwFull, i, n)
-                        }
-                    }
-                    return w.map { $0 * unweighted } ?? unweighted
-                }
+                var step = MultiLabelSoftMarginStep(b: b, base: base, u: u, gw: gwp)
+                let rowSum = Lanes8.blockSum(base..<base + length, &step)
                 let value = rowSum / classes
                 b.rows?[r] = Float(value)
                 total += value
@@ -222,5 +201,39 @@ enum MultiLabelSoftMargin {
         run.gy = gy
         if w != nil { run.gw = (gw, full) }
         return run
+    }
+}
+
+/// Eight elements of one row of `rowChunk`: the weighted loss terms, and the gradients where
+/// requested (the per-class weight gradient accumulated in Double into `gw`).
+struct MultiLabelSoftMarginStep: Lanes8Step {
+    let b: MultiLabelSoftMargin.RowBuffers
+    /// The row's first element and the upstream gradient of its elements.
+    let base: Int, u: SIMD8<Float>
+    let gw: UnsafeMutablePointer<Double>?
+
+    @inline(__always)
+    func callAsFunction(_ i: Int, _ n: Int) -> SIMD8<Float> {
+        let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
+        let t = LogisticTerms(x)
+        let unweighted = y * t.negLogSigmoid + (1 - y) * t.negLogSigmoidOfNegative
+        let w = b.perClass.map { Lanes8.load($0, i - base, n) } ?? b.fullWeight.map { Lanes8.load($0, i, n) }
+        if let gx = b.gx, let gy = b.gy {
+            let wu = w.map { $0 * u } ?? u
+            Lanes8.store(wu * (t.sigmoid(x) - y), gx, i, n)
+            Lanes8.store(-wu * x, gy, i, n)
+            if let gw {
+                let v = u * unweighted, c = i - base
+                if n == 8 {
+                    let p = UnsafeMutableRawPointer(gw + c)
+                    p.storeBytes(of: p.loadUnaligned(as: SIMD8<Double>.self) + SIMD8<Double>(v), as: SIMD8<Double>.self)
+                } else {
+                    for k in 0..<n { gw[c + k] += Double(v[k]) }
+                }
+            } else if let gwFull = b.gwFull {
+                Lanes8.store(u * unweighted, gwFull, i, n)
+            }
+        }
+        return w.map { $0 * unweighted } ?? unweighted
     }
 }
