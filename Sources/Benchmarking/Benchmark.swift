@@ -100,7 +100,7 @@ package enum Benchmark {
         }
         if sink.isNaN { print("") }
         return BenchMeasurement(loss: problem.loss.rawValue, impl: port.name, pass: pass, shape: problem.shape,
-                                elements: problem.elements, threads: 1, samples: samples, calibration: calibration)
+                                elements: problem.elements, threads: port.threads, samples: samples, calibration: calibration)
     }
 
     /// Measures one implementation on one problem and pass.

@@ -62,6 +62,26 @@ package final class PortImplementation: Implementation, @unchecked Sendable {
         package var description: String
     }
 
+    /// The environment variable that sets a port's intra-op threads (Ports/README.md): the
+    /// Python ports read it; `bench --threads N` sets it for every port whose command does not.
+    package static let threadsVariable = "LOSSBENCH_PORT_THREADS"
+
+    /// `command` with `LOSSBENCH_PORT_THREADS=threads` in front (the command runs under
+    /// /usr/bin/env, so a leading assignment is its environment), unless it sets it already.
+    package static func command(_ command: [String], threads: Int) -> [String] {
+        command.contains { $0.hasPrefix(threadsVariable + "=") } ? command : ["\(threadsVariable)=\(threads)"] + command
+    }
+
+    /// The threads the port was started with: what its command sets `LOSSBENCH_PORT_THREADS` to,
+    /// else 1 (the ports' default).
+    package var threads: Int { Self.threads(of: command) }
+
+    /// The threads `command` sets `LOSSBENCH_PORT_THREADS` to, else 1.
+    package static func threads(of command: [String]) -> Int {
+        command.lazy.compactMap { a in a.hasPrefix(threadsVariable + "=") ? Int(a.dropFirst(threadsVariable.count + 1)) : nil }
+            .first ?? 1
+    }
+
     /// Starts the port and performs the handshake.
     package init(name: String, command: [String], timeout: Double = 60, expectedFailures: [ExpectedFailure] = [],
                  budgets: [PortManifest.BudgetOverride] = []) throws {

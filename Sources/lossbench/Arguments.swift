@@ -210,28 +210,31 @@ struct ImplementationSelection<Default: DefaultImplementations>: ParsableArgumen
     }
 
     /// Starts `port:NAME` from its manifest under `directory`.
-    static func startPort(_ portName: String, directory: String) throws -> (port: PortImplementation, manifest: PortManifest) {
+    static func startPort(_ portName: String, directory: String, command: ([String]) -> [String] = { $0 })
+        throws -> (port: PortImplementation, manifest: PortManifest) {
         let m = try PortManifest.load(name: portName, directory: directory)
-        let port = try PortImplementation(name: "port:" + portName, command: m.command, timeout: m.timeoutSeconds ?? 60,
+        let port = try PortImplementation(name: "port:" + portName, command: command(m.command), timeout: m.timeoutSeconds ?? 60,
                                           expectedFailures: m.expectedFailures ?? [], budgets: m.budgets ?? [])
         return (port, m)
     }
 
-    /// Every selected implementation, ports started and handshaken.
+    /// Every selected implementation, ports started and handshaken; with `portThreads`, every
+    /// port whose command does not set `LOSSBENCH_PORT_THREADS` is started with that many threads.
     /// - Throws: exit 3 with the reason when a port has no manifest, does not start or fails the handshake.
-    func resolve() throws -> [any Implementation] {
+    func resolve(portThreads: Int? = nil) throws -> [any Implementation] {
         var result: [any Implementation] = []
+        func command(_ c: [String]) -> [String] { portThreads.map { PortImplementation.command(c, threads: $0) } ?? c }
         do {
             for e in impl.elements {
                 if let portName = ImplementationName.portName(e.name) {
-                    result.append(try Self.startPort(portName, directory: portsDirectory).port)
+                    result.append(try Self.startPort(portName, directory: portsDirectory, command: command).port)
                 } else {
                     result.append(e.implementation)
                 }
             }
             for p in port {
-                let name = String(p.prefix { $0 != "=" }), command = String(p.drop { $0 != "=" }.dropFirst())
-                result.append(try PortImplementation(name: name, command: ["/bin/sh", "-c", command]))
+                let name = String(p.prefix { $0 != "=" }), script = String(p.drop { $0 != "=" }.dropFirst())
+                result.append(try PortImplementation(name: name, command: command(["/bin/sh", "-c", script])))
             }
         } catch {
             throw CLI.unusable("\(error)")

@@ -36,7 +36,8 @@ struct Bench: ParsableCommand, DefaultImplementations {
     var pass = CommaSeparated<BenchPass>([.forward, .backward])
 
     @Option(name: .long, help: ArgumentHelp(
-        "Threads for Fast, \(ThreadCount.range.lowerBound) to \(ThreadCount.range.upperBound); all cores when not given.",
+        "Threads for Fast and the ports, \(ThreadCount.range.lowerBound) to \(ThreadCount.range.upperBound); all cores when not given.",
+        discussion: "Each port is started with LOSSBENCH_PORT_THREADS set to it unless its manifest's command sets that itself; the port's threads are recorded with its measurements.",
         valueName: "n"))
     var threads: ThreadCount?
 
@@ -114,8 +115,10 @@ struct Bench: ParsableCommand, DefaultImplementations {
         let passes = pass.elements
         let impls = self.impls.names
         // Ports are started (and handshaken) before anything is measured.
-        let ports = Dictionary(uniqueKeysWithValues: try self.impls.resolve().compactMap { $0 as? PortImplementation }.map { ($0.name, $0) })
         let threads = threadCount
+        // Ports run with --threads intra-op threads too, unless their manifest sets them.
+        let ports = Dictionary(uniqueKeysWithValues: try self.impls.resolve(portThreads: threads).compactMap { $0 as? PortImplementation }
+            .map { ($0.name, $0) })
         var settings = BenchSettings()
         settings.threads = threads
         settings.minSamples = minSamples

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarking
 import Foundation
 import History
 
@@ -13,8 +14,11 @@ struct GateCommand: ParsableCommand {
             divided by the run's calibration-kernel median first, so a machine that is busier as a whole \
             does not look like a regression (--raw: compare nanoseconds). Runs from different machine \
             keys are refused unless --allow-foreign-machine. \
+            With --min-roofline P, a Fast standard-suite measurement of the judged run below P% of its \
+            own roofline bound (bench --roofline) is a regression too. \
             Exit codes: 0 no regression; 2 a regression; 3 the history database is missing or unusable, \
-            no baseline run exists, or the baseline is from another machine.
+            no baseline run exists, the baseline is from another machine, or --min-roofline is given for a \
+            run without roofline measurements.
             """
     )
 
@@ -54,8 +58,17 @@ struct GateCommand: ParsableCommand {
         valueName: "url"))
     var dashboard: String?
 
+    @Option(name: .customLong("min-roofline"), help: ArgumentHelp(
+        "Also a regression: a Fast measurement of the judged run below this percent of its roofline bound (e.g. 70).",
+        discussion: "The run must have been recorded by bench --roofline; the bound and fraction are those of lossbench report's Roofline table.",
+        valueName: "percent"))
+    var minRoofline: Double?
+
     func validate() throws {
         guard threshold >= 0, threshold.isFinite else { throw ValidationError("--threshold must be ≥ 0, got \(threshold)") }
+        if let minRoofline, !(minRoofline > 0 && minRoofline <= 1000) {
+            throw ValidationError("--min-roofline must be a percentage in (0, 1000], got \(minRoofline)")
+        }
         guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha must be in (0, 1), got \(alpha)") }
         do { _ = try Baseline(parsing: baseline) } catch { throw ValidationError("\(error)") }
     }
@@ -70,9 +83,33 @@ struct GateCommand: ParsableCommand {
         let db = try HistoryCLI.open(historyDatabase.history)
         let base = try Baseline(parsing: baseline)
         let result = try HistoryCLI.run { try Gate.run(db, current: runID, baseline: base, settings: settings) }
-        print(Gate.text(result), terminator: "")
-        if let summary { try CLI.write(Gate.markdown(result, dashboard: dashboard), to: summary) }
+        let floor = try minRoofline.map { try rooflineFloor(db, run: result.current, percent: $0) }
+        print(Gate.text(result) + (floor?.text ?? ""), terminator: "")
+        if let summary { try CLI.write(Gate.markdown(result, dashboard: dashboard) + (floor?.markdown ?? ""), to: summary) }
         if let junit { try CLI.write(Gate.junit(result), to: junit) }
-        if result.hasRegression { throw ExitStatus.performanceRegression }
+        if result.hasRegression || floor?.below.isEmpty == false { throw ExitStatus.performanceRegression }
+    }
+
+    /// The judged run's Fast measurements against their roofline bounds: those below `percent`.
+    func rooflineFloor(_ db: HistoryDatabase, run: RunRecord, percent: Double)
+        throws -> (below: [Roofline.Row], text: String, markdown: String) {
+        let ms = try HistoryCLI.run { try db.measurements(runID: run.id!) }
+        let machine = ms.filter { $0.suite == "roofline" }
+            .map { (loss: $0.loss, shape: $0.shape, elements: $0.elements, threads: $0.threads, medianNs: $0.medianNs) }
+        let fast = ms.filter { $0.suite == "standard" && $0.impl == "fast" }
+            .map { (loss: $0.loss, pass: $0.pass, shape: $0.shape, medianNs: $0.medianNs) }
+        guard let (_, rows) = Roofline.evaluate(machine: machine, fast: fast, threads: run.threads), !rows.isEmpty else {
+            throw CLI.unusable("--min-roofline: run \(run.id!) has no roofline measurements of Fast's standard suite (record one with bench --roofline)")
+        }
+        let below = rows.filter { $0.fraction < percent / 100 }
+        let line = String(format: "roofline floor %.0f%%: %d of %d Fast measurements of run %lld below it", percent, below.count, rows.count, run.id!)
+        var text = "\n" + line + "\n", markdown = "\n### Roofline floor\n\n" + line + ".\n"
+        for r in below {
+            let entry = String(format: "%@ %@: %.0f%% of its bound (%.3f ms, bound %.3f ms, %@)",
+                               r.loss, r.pass, 100 * r.fraction, r.medianNs / 1e6, r.boundNs / 1e6, r.binding)
+            text += "  below: " + entry + "\n"
+            markdown += "- " + entry + "\n"
+        }
+        return (below, text, markdown)
     }
 }
