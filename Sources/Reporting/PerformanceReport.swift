@@ -51,14 +51,7 @@ package enum PerformanceReport {
             }
             md += "\n![Fast vs Reference](charts/speedup.svg)\n\n"
             files.append(("charts/speedup.svg", speedupChart(run, ms)))
-            // The ports' table comes from the latest run that timed ports, which need not be the
-            // latest standard run (a run of Fast alone after it must not hide it).
-            if ms.contains(where: { $0.impl.hasPrefix("port:") }) {
-                md += portsSection(ms)
-            } else if let portsRun = standardRuns.last(where: { r in byRun[r.id!]!.contains { $0.suite == "standard" && $0.impl.hasPrefix("port:") } }) {
-                md += "## Fast vs the ports\n\n" + runLine(portsRun) + "\n\n"
-                md += portsSection(byRun[portsRun.id!]!.filter { $0.suite == "standard" }, header: false)
-            }
+            md += portsSection(standardRuns, byRun)
             md += bandwidthSection(byRun[run.id!]!.filter { $0.suite == "bandwidth" })
         } else {
             md += "## Latest standard suite\n\nNo run of the standard suite on this machine yet.\n\n"
@@ -88,6 +81,7 @@ package enum PerformanceReport {
                 md += " | " + (points.last.map { String(format: "%.2f", $0.medianNs / Double($0.elements)) } ?? "–") + " |\n"
             }
             md += "\nTimes in ms.\n\n![time vs size](charts/scaling.svg)\n\n"
+            md += gridPortsTable(grid, sizes: sizes, bucket: bucket)
             files.append(("charts/scaling.svg", scalingChart(run, grid)))
         } else {
             md += "## Size grid\n\nNo run with `--grid` on this machine yet.\n\n"
@@ -160,31 +154,56 @@ package enum PerformanceReport {
         return md
     }
 
-    /// The memory-bound losses at 2^24 elements against a plain Float32 sum over the same bytes.
-    /// Every port of the run against Fast, all from the same run (so every ratio is from one
-    /// machine state): the port's median and its time divided by Fast's.
-    static func portsSection(_ ms: [MeasurementRecord], header: Bool = true) -> String {
-        let ports = Set(ms.map(\.impl).filter { $0.hasPrefix("port:") }).sorted()
-        guard !ports.isEmpty else { return "" }
-        var md = header ? "## Fast vs the ports\n\n" : ""
+    /// Fast against every port, from the latest standard run that timed ports at each thread
+    /// count (so a later run of Fast alone, or at another thread count, hides none of them), each
+    /// table from one run and so from one machine state.
+    static func portsSection(_ standardRuns: [RunRecord], _ byRun: [Int64: [MeasurementRecord]]) -> String {
+        var latest: [Int: RunRecord] = [:]
+        for r in standardRuns where byRun[r.id!]!.contains(where: { $0.suite == "standard" && $0.impl.hasPrefix("port:") }) {
+            latest[r.threads] = r
+        }
+        guard !latest.isEmpty else { return "" }
+        var md = "## Fast vs the ports\n\n"
         md += "Each port timed by the port itself (one call per sample, the first call reported apart), with the "
-        md += "calibration kernel between samples, in the same run as Fast (Ports/README.md). Cells: the port's median, "
-        md += "and how many times Fast's median it is.\n\n"
-        md += "| loss | shape | pass | fast ms | " + ports.map { Markdown.text($0) }.joined(separator: " | ") + " |\n"
+        md += "calibration kernel between samples, in the same run as Fast and at the same thread count (`bench --threads N` "
+        md += "starts every port with N intra-op threads; Ports/README.md). Cells: the port's median, and how many times "
+        md += "Fast's median it is.\n\n"
+        for threads in latest.keys.sorted() {
+            let run = latest[threads]!
+            md += "### \(threads) thread\(threads == 1 ? "" : "s")\n\n" + runLine(run) + "\n\n"
+            md += portsTable(byRun[run.id!]!.filter { $0.suite == "standard" })
+        }
+        return md
+    }
+
+    /// One run's table of Fast and its ports, the geometric means, and every loss and pass on
+    /// which some port is faster than Fast.
+    static func portsTable(_ ms: [MeasurementRecord]) -> String {
+        let ports = Set(ms.map(\.impl).filter { $0.hasPrefix("port:") }).sorted()
+        var md = "| loss | shape | pass | fast ms | " + ports.map { Markdown.text($0) }.joined(separator: " | ") + " |\n"
         md += "|---|---|---|---:|" + String(repeating: "---:|", count: ports.count) + "\n"
         var ratios: [String: [String: [Double]]] = [:]
-        for k in Set(ms.map { Pair(loss: $0.loss, pass: $0.pass, shape: $0.shape) }).sorted() {
+        var beaten: [String] = []
+        let keys = Set(ms.map { Pair(loss: $0.loss, pass: $0.pass, shape: $0.shape) }).sorted()
+        var compared = 0
+        for k in keys {
             guard let f = ms.first(where: { $0.impl == "fast" && k.matches($0) }) else { continue }
             md += "| \(k.loss) | \(k.shape) | \(k.pass) | \(msText(f.medianNs)) |"
+            var fastest: (String, Double)?
             for p in ports {
                 if let m = ms.first(where: { $0.impl == p && k.matches($0) }) {
                     ratios[p, default: [:]][k.pass, default: []].append(m.medianNs / f.medianNs)
                     md += String(format: " %@ (%.1f×) |", msText(m.medianNs), m.medianNs / f.medianNs)
+                    if m.medianNs < fastest?.1 ?? .infinity { fastest = (p, m.medianNs) }
                 } else {
                     md += " – |"
                 }
             }
             md += "\n"
+            if let (p, ns) = fastest {
+                compared += 1
+                if ns < f.medianNs { beaten.append(String(format: "%@ %@ (%@ %.2f×)", k.loss, k.pass, Markdown.text(p), ns / f.medianNs)) }
+            }
         }
         md += "\n"
         for p in ports {
@@ -193,9 +212,37 @@ package enum PerformanceReport {
                              Markdown.text(p), pass, Stats.geometricMean(ratios[p]![pass]!), ratios[p]![pass]!.count)
             }
         }
+        md += beaten.isEmpty
+            ? "\nFast is at least as fast as the fastest port on all \(compared) losses and passes.\n\n"
+            : "\nThe fastest port beats Fast on \(beaten.count) of \(compared) losses and passes: " + beaten.joined(separator: "; ") + ".\n\n"
+        return md
+    }
+
+    /// The ports against Fast at each grid size: the geometric mean of port time / Fast time over
+    /// the losses and passes timed there, and the smallest ratio with its loss (below 1: the port
+    /// is faster there). Small sizes show each framework's per-call overhead.
+    static func gridPortsTable(_ grid: [MeasurementRecord], sizes: [Int], bucket: (Int) -> Int) -> String {
+        let ports = Set(grid.map(\.impl).filter { $0.hasPrefix("port:") }).sorted()
+        guard !ports.isEmpty else { return "" }
+        var md = "Ports against Fast over the grid: the geometric mean of port time / Fast time over the losses and passes "
+        md += "timed at each size, and below it the smallest ratio and where (below 1×: the port is faster).\n\n"
+        md += "| port | " + sizes.map { "2^\($0)" }.joined(separator: " | ") + " |\n|---|" + String(repeating: "---:|", count: sizes.count) + "\n"
+        for p in ports {
+            var cells: [String] = []
+            for k in sizes {
+                let ratios: [(Double, String)] = grid.filter { $0.impl == p && bucket($0.elements) == k }.compactMap { m in
+                    grid.first { $0.impl == "fast" && $0.loss == m.loss && $0.pass == m.pass && $0.shape == m.shape }
+                        .map { (m.medianNs / $0.medianNs, "\(m.loss) \($0.pass)") }
+                }
+                guard let worst = ratios.min(by: { $0.0 < $1.0 }) else { cells.append("–"); continue }
+                cells.append(String(format: "%.1f× (min %.2f×, %@)", Stats.geometricMean(ratios.map(\.0)), worst.0, worst.1))
+            }
+            md += "| \(Markdown.text(p)) | " + cells.joined(separator: " | ") + " |\n"
+        }
         return md + "\n"
     }
 
+    /// The memory-bound losses at 2^24 elements against a plain Float32 sum over the same bytes.
     static func bandwidthSection(_ ms: [MeasurementRecord]) -> String {
         guard let base = ms.first(where: { $0.loss == "float32_sum" }) else { return "" }
         var md = "## Read bandwidth of the memory-bound losses\n\n"

@@ -199,18 +199,15 @@ extension PortsReport.ErrorTally {
 }
 
 extension PerformanceReport {
-    /// The ports' speed from the latest run of `machineKey` (default: the latest run's machine)
-    /// that timed a port in the standard suite, or nil when none did.
+    /// The ports' speed from the latest runs of `machineKey` (default: the latest run's machine)
+    /// that timed a port in the standard suite, one table per thread count (without the section's
+    /// heading), or nil when none did.
     package static func latestPortsSection(_ db: HistoryDatabase, machineKey: String? = nil) throws -> String? {
         let runs = try db.runs()
         guard let machine = machineKey ?? runs.last?.machineKey else { return nil }
-        let measurements = try db.allMeasurements()
-        for run in runs.reversed() where run.machineKey == machine {
-            let ms = measurements.filter { $0.runID == run.id && $0.suite == "standard" }
-            if ms.contains(where: { $0.impl.hasPrefix("port:") }) {
-                return runLine(run) + "\n\n" + portsSection(ms, header: false)
-            }
-        }
-        return nil
+        let byRun = Dictionary(grouping: try db.allMeasurements(), by: \.runID)
+        let standard = runs.filter { r in r.machineKey == machine && byRun[r.id!]?.contains { $0.suite == "standard" } == true }
+        let section = portsSection(standard, byRun)
+        return section.isEmpty ? nil : String(section.dropFirst("## Fast vs the ports\n\n".count))
     }
 }

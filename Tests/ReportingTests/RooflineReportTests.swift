@@ -53,5 +53,49 @@ import Reporting
         let md = try PerformanceReport.build(db).first { $0.path == "performance.md" }!.content
         #expect(md.contains("## Fast vs the ports") && md.contains("label \"with-ports\""), "\(md)")
         #expect(md.contains("3.00 (3.0×)") || md.contains("3.000 (3.0×)") || md.contains("(3.0×)"), "\(md)")
+        #expect(md.contains("Fast is at least as fast as the fastest port on all 1 losses and passes."), "\(md)")
+    }
+
+    /// One table per thread count, each from the latest run with ports at it, and the losses on
+    /// which the fastest port beats Fast named.
+    @Test func eachThreadCountHasItsTableAndFasterPortsAreNamed() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ports-threads-\(UUID().uuidString).sqlite").path
+        let db = try HistoryDatabase.openForWriting(path)
+        let machine = MachineKey(cpuModel: "T", cores: 2, memoryGib: 1, os: "L", arch: "x")
+        func m(_ impl: String, _ loss: String, _ ns: Double, _ threads: Int) -> MeasurementInput {
+            MeasurementInput(suite: "standard", loss: loss, impl: impl, pass: "forward", shape: "[4194304]", elements: 1 << 22,
+                             threads: threads, samples: [ns, ns, ns], calibration: [1, 1, 1])
+        }
+        func run(_ threads: Int, _ label: String, _ day: Int, _ ms: [MeasurementInput]) throws {
+            try db.record(RunRecord(machine: machine, variant: RunVariant(threads: threads, gitCommit: nil, gitDirty: nil, label: label),
+                                    startedAt: "2025-07-0\(day)T00:00:00Z"), ms)
+        }
+        try run(1, "one-old", 1, [m("fast", "mse_loss", 2e6, 1), m("port:torch-f32", "mse_loss", 9e6, 1)])
+        try run(1, "one", 2, [m("fast", "mse_loss", 2e6, 1), m("port:torch-f32", "mse_loss", 3e6, 1),
+                              m("fast", "l1_loss", 2e6, 1), m("port:torch-f32", "l1_loss", 1e6, 1)])
+        try run(2, "two", 3, [m("fast", "mse_loss", 1e6, 2), m("port:torch-f32", "mse_loss", 4e6, 2)])
+        let md = try PerformanceReport.build(db).first { $0.path == "performance.md" }!.content
+        let one = try #require(md.range(of: "### 1 thread\n")), two = try #require(md.range(of: "### 2 threads\n"))
+        #expect(one.lowerBound < two.lowerBound)
+        #expect(md.contains("label \"one\"") && !md.contains("label \"one-old\"") && md.contains("label \"two\""), "\(md)")
+        #expect(md.contains("The fastest port beats Fast on 1 of 2 losses and passes: l1_loss forward (port:torch-f32 0.50×)."), "\(md)")
+        #expect(md.contains("(4.0×)"), "\(md)")
+    }
+
+    /// The grid's ports table: per size, the geometric mean of port/Fast and the smallest ratio.
+    @Test func theGridComparesThePortsAtEverySize() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ports-grid-\(UUID().uuidString).sqlite").path
+        let db = try HistoryDatabase.openForWriting(path)
+        func m(_ impl: String, _ loss: String, _ n: Int, _ ns: Double) -> MeasurementInput {
+            MeasurementInput(suite: "grid", loss: loss, impl: impl, pass: "forward", shape: "[\(n)]", elements: n,
+                             threads: 2, samples: [ns, ns, ns], calibration: [1, 1, 1])
+        }
+        try db.record(RunRecord(machine: MachineKey(cpuModel: "T", cores: 2, memoryGib: 1, os: "L", arch: "x"),
+                                variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "grid"), startedAt: "2025-07-01T00:00:00Z"),
+                      [m("fast", "mse_loss", 1024, 1000), m("port:torch-f32", "mse_loss", 1024, 9000),
+                       m("fast", "l1_loss", 1024, 1000), m("port:torch-f32", "l1_loss", 1024, 4000),
+                       m("fast", "mse_loss", 1 << 22, 1e6), m("port:torch-f32", "mse_loss", 1 << 22, 0.5e6)])
+        let md = try PerformanceReport.build(db).first { $0.path == "performance.md" }!.content
+        #expect(md.contains("| port:torch-f32 | 6.0× (min 4.00×, l1_loss forward) | 0.5× (min 0.50×, mse_loss forward) |"), "\(md)")
     }
 }
