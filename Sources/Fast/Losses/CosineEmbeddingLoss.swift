@@ -79,7 +79,7 @@ enum CosineRows {
             let u = Streams.loadPartial(x1, base + k, d - k), v = Streams.loadPartial(x2, base + k, d - k)
             dot1 += u * v; a1 += u * u; b1 += v * v
         }
-        return ((dot0 + dot1).sum(), (a0 + a1).sum(), (b0 + b1).sum())
+        return (Streams.laneSum(dot0 + dot1), Streams.laneSum(a0 + a1), Streams.laneSum(b0 + b1))
     }
 
     /// g1 = c·x2 + c1·x1 and g2 = c·x1 + c2·x2 over one row.

@@ -349,9 +349,9 @@ private struct CrossEntropyProbabilityPath {
             i += 16
         }
         if i < n { accumulate(i, n - i) }
-        let sum = s0.sum(), b = b0.sum()
+        let sum = Streams.laneSum(s0), b = Streams.laneSum(b0)
         let logS = Foundation.log(sum)
-        let q = a0.sum() - logS * b
+        let q = Streams.laneSum(a0) - logS * b
         guard let gradX, let gradY else { return q }
         let c = V(repeating: b / sum), uv = V(repeating: u), ty = V(repeating: -u * keep)
         let logSV = V(repeating: logS)

@@ -85,7 +85,7 @@ extension Fast {
                         i += 16
                     }
                     // j ∈ T, so the passes never touch its slot: it only collects −(active count).
-                    gradRow?[j] -= active.sum()
+                    gradRow?[j] -= Streams.laneSum(active)
                 }
                 let l = Streams.widenSum(acc0 + acc1) / Double(c)
                 out?[n] = Float(l)

@@ -324,8 +324,8 @@ struct TripletRows {
                 if swap { sw += w * w }
                 at += 16
             }
-            let du = su.sum().squareRoot(), dv = sv.sum().squareRoot()
-            let dw: Float? = swap ? sw.sum().squareRoot() : nil
+            let du = Streams.laneSum(su).squareRoot(), dv = Streams.laneSum(sv).squareRoot()
+            let dw: Float? = swap ? Streams.laneSum(sw).squareRoot() : nil
             let g = up?[row] ?? uniform
             let h = FastTriplet.hinge(margin: margin, pos: du, an: dv, pn: dw, upstream: g)
             total += finish(row, h.loss)
@@ -374,11 +374,11 @@ struct TripletRows {
                 if swap { pn += pv * nv }
                 at += 16
             }
-            let na = aa.sum().squareRoot(), np = pp.sum().squareRoot(), nz = nn.sum().squareRoot()
+            let na = Streams.laneSum(aa).squareRoot(), np = Streams.laneSum(pp).squareRoot(), nz = Streams.laneSum(nn).squareRoot()
             let ca = na < eps ? eps : na, cp = np < eps ? eps : np, cn = nz < eps ? eps : nz
             let kap = 1 / (ca * cp), kan = 1 / (ca * cn), kpn = 1 / (cp * cn)
-            let cosAP = ap.sum() / (ca * cp), cosAN = an.sum() / (ca * cn)
-            let cosPN: Float = swap ? pn.sum() / (cp * cn) : 0
+            let cosAP = Streams.laneSum(ap) / (ca * cp), cosAN = Streams.laneSum(an) / (ca * cn)
+            let cosPN: Float = swap ? Streams.laneSum(pn) / (cp * cn) : 0
             let g = up?[row] ?? uniform
             let h = FastTriplet.hinge(margin: margin, pos: 1 - cosAP, an: 1 - cosAN, pn: swap ? 1 - cosPN : nil,
                                       upstream: g)
