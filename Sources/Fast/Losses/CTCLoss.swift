@@ -89,6 +89,8 @@ private final class CTCSequence {
     let alpha: UnsafeMutablePointer<Float>
     /// All bits set where the s − 2 transition is allowed (s odd ≥ 3, l'_s ≠ l'_{s−2}), at [2 + s].
     let skip: UnsafeMutablePointer<UInt32>
+    /// One row of scratch for `step`: each state's log-add-exp shift m.
+    let shift: UnsafeMutablePointer<Float>
     var loss: Float = 0
 
     init(_ layout: CTCLayout, _ b: Int, _ lp: UnsafeBufferPointer<Float>) {
@@ -108,12 +110,15 @@ private final class CTCSequence {
         alpha.initialize(repeating: -.infinity, count: cells)
         skip = .allocate(capacity: width)
         skip.initialize(repeating: 0, count: width)
+        shift = .allocate(capacity: width)
+        shift.initialize(repeating: 0, count: width)
     }
 
     deinit {
         emissions.deallocate()
         alpha.deallocate()
         skip.deallocate()
+        shift.deallocate()
     }
 
     func label(_ s: Int) -> Int { s % 2 == 0 ? blank : labels[s / 2] }
@@ -123,12 +128,20 @@ private final class CTCSequence {
     /// without a mask (NaN still propagates through exp(NaN − m)).
     @inline(__always)
     static func logAdd(_ a: V, _ b: V, _ c: V) -> V {
+        let (sum, m) = shiftedSum(a, b, c)
+        return VectorMath.log(sum) + m
+    }
+
+    /// The two halves of `logAdd`: the sum of the shifted exponentials (in [1, 3], or 0, or
+    /// NaN), and the shift m; `logAdd` = log(sum) + m.
+    @inline(__always)
+    static func shiftedSum(_ a: V, _ b: V, _ c: V) -> (sum: V, m: V) {
         var m = a.replacing(with: b, where: b .> a)
         m = m.replacing(with: c, where: c .> m)
         m = m.replacing(with: -.greatestFiniteMagnitude, where: m .< -.greatestFiniteMagnitude)
         // Every shifted term is ≤ 0, −inf or NaN: the inline exp's domain (no call, no spills).
         let sum = VectorMath.expNonPositive(a - m) + VectorMath.expNonPositive(b - m) + VectorMath.expNonPositive(c - m)
-        return VectorMath.log(sum) + m
+        return (sum, m)
     }
 
     /// `mask ? x : y` lane by lane, with plain bitwise operations (integer SIMD comparisons and
@@ -157,6 +170,11 @@ private final class CTCSequence {
 
     /// One step of a recursion over a row: `logAdd(r[s], r[s ± 1], r[s ± 2] if allowed) + lp_t(l'_s)`
     /// (`direction` −1 for α reading the previous frame, +1 for β reading the next), pads kept −inf.
+    ///
+    /// In two loops over the row: the shifted sums and shifts of every block, then their logs.
+    /// A libmvec log clobbers every vector register, so called inside the first loop it spilled
+    /// and reloaded that loop's operands around each block; in a loop of its own it has nothing to
+    /// spill. The arithmetic, and so every result bit, is `logAdd`'s.
     @inline(__always)
     func step(from source: UnsafePointer<Float>, to row: UnsafeMutablePointer<Float>, emissions lpt: UnsafePointer<Float>,
               direction: Int) {
@@ -165,7 +183,13 @@ private final class CTCSequence {
             let q = 2 + s
             // α's skip from s − 2 is allowed at s; β's skip from s + 2 is allowed at s + 2.
             let far = Self.select(skip, direction < 0 ? q : q + 2, Self.load(source, q + 2 * direction), negInf)
-            Self.store(Self.logAdd(Self.load(source, q), Self.load(source, q + direction), far) + Self.load(lpt, q), row, q)
+            let (sum, m) = Self.shiftedSum(Self.load(source, q), Self.load(source, q + direction), far)
+            Self.store(sum, row, q)
+            Self.store(m, shift, q)
+        }
+        for s in stride(from: 0, to: states, by: 8) {
+            let q = 2 + s
+            Self.store((VectorMath.log(Self.load(row, q)) + Self.load(shift, q)) + Self.load(lpt, q), row, q)
         }
         // The last block also wrote lanes past the states: restore their −inf.
         for q in (2 + states)..<(2 + (states + 7) / 8 * 8) { row[q] = -.infinity }
