@@ -77,9 +77,14 @@ package struct RunVariant: Sendable, Hashable {
     }
 
     /// This build's variant, with the commit of the git work tree in `directory` (nil outside one).
+    ///
+    /// Dirty means a tracked file outside `Reports/` has uncommitted changes: what the reports
+    /// folder holds is output (recording a run changes `Reports/history.sqlite` itself, which
+    /// marked every run after the first of a session dirty), not the code that was measured.
     package static func current(threads: Int, label: String?, directory: String = FileManager.default.currentDirectoryPath) -> RunVariant {
         let commit = git(["rev-parse", "HEAD"], in: directory)
-        let status = commit == nil ? nil : git(["status", "--porcelain", "--untracked-files=no"], in: directory)
+        let status = commit == nil ? nil : git(["status", "--porcelain", "--untracked-files=no", "--", ":(top)", ":(top,exclude)Reports"],
+                                               in: directory)
         return RunVariant(threads: threads, gitCommit: commit, gitDirty: status.map { !$0.isEmpty }, label: label)
     }
 
