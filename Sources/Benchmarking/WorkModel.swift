@@ -1,4 +1,5 @@
 import Fast
+import History
 import LossSpec
 
 /// The least work a loss's pass must do on a benchmark problem, from which its roofline bound
@@ -214,6 +215,16 @@ package enum Roofline {
             return Row(loss: m.loss, pass: m.pass, shape: m.shape, boundNs: bound, medianNs: m.medianNs, binding: binding, model: model)
         }
         return (rates, rows)
+    }
+
+    /// `evaluate` of one recorded run's measurements: its `roofline` suite and Fast's standard
+    /// suite (what performance.md and `gate --min-roofline` hold against each other).
+    package static func evaluate(_ run: [MeasurementRecord], threads: Int) -> (rates: WorkModel.Rates, rows: [Row])? {
+        evaluate(machine: run.filter { $0.suite == "roofline" }
+                     .map { (loss: $0.loss, shape: $0.shape, elements: $0.elements, threads: $0.threads, medianNs: $0.medianNs) },
+                 fast: run.filter { $0.suite == "standard" && $0.impl == "fast" }
+                     .map { (loss: $0.loss, pass: $0.pass, shape: $0.shape, medianNs: $0.medianNs) },
+                 threads: threads)
     }
 
     /// "read 33.7 GB/s, write 29.1 GB/s, read+write 35.7 GB/s, exp 0.347 ns, … per element".

@@ -112,10 +112,7 @@ package enum PerformanceReport {
         guard let run = runs.last(where: { r in byRun[r.id!]?.contains { $0.suite == "roofline" } == true }) else {
             return "## Roofline\n\nNo run with `--roofline` on this machine yet (`lossbench bench --roofline`).\n\n"
         }
-        let ms = byRun[run.id!]!
-        let machine = ms.filter { $0.suite == "roofline" }.map { (loss: $0.loss, shape: $0.shape, elements: $0.elements, threads: $0.threads, medianNs: $0.medianNs) }
-        let fast = ms.filter { $0.suite == "standard" && $0.impl == "fast" }.map { (loss: $0.loss, pass: $0.pass, shape: $0.shape, medianNs: $0.medianNs) }
-        guard let (rates, rows) = Roofline.evaluate(machine: machine, fast: fast, threads: run.threads) else { return "" }
+        guard let (rates, rows) = Roofline.evaluate(byRun[run.id!]!, threads: run.threads) else { return "" }
         var md = "## Roofline\n\n" + runLine(run) + "\n\n"
         md += """
             Each loss's bound is the least time its formula allows on this machine: the larger of its memory time and its \
@@ -157,13 +154,13 @@ package enum PerformanceReport {
     /// Fast against every port, from the latest standard run that timed ports at each thread
     /// count (so a later run of Fast alone, or at another thread count, hides none of them), each
     /// table from one run and so from one machine state.
-    static func portsSection(_ standardRuns: [RunRecord], _ byRun: [Int64: [MeasurementRecord]]) -> String {
+    static func portsSection(_ standardRuns: [RunRecord], _ byRun: [Int64: [MeasurementRecord]], header: Bool = true) -> String {
         var latest: [Int: RunRecord] = [:]
         for r in standardRuns where byRun[r.id!]!.contains(where: { $0.suite == "standard" && $0.impl.hasPrefix("port:") }) {
             latest[r.threads] = r
         }
         guard !latest.isEmpty else { return "" }
-        var md = "## Fast vs the ports\n\n"
+        var md = header ? "## Fast vs the ports\n\n" : ""
         md += "Each port timed by the port itself (one call per sample, the first call reported apart), with the "
         md += "calibration kernel between samples, in the same run as Fast and at the same thread count (`bench --threads N` "
         md += "starts every port with N intra-op threads; Ports/README.md). Cells: the port's median, and how many times "

@@ -207,7 +207,7 @@ extension PerformanceReport {
         guard let machine = machineKey ?? runs.last?.machineKey else { return nil }
         let byRun = Dictionary(grouping: try db.allMeasurements(), by: \.runID)
         let standard = runs.filter { r in r.machineKey == machine && byRun[r.id!]?.contains { $0.suite == "standard" } == true }
-        let section = portsSection(standard, byRun)
-        return section.isEmpty ? nil : String(section.dropFirst("## Fast vs the ports\n\n".count))
+        let section = portsSection(standard, byRun, header: false)
+        return section.isEmpty ? nil : section
     }
 }

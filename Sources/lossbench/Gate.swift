@@ -94,11 +94,7 @@ struct GateCommand: ParsableCommand {
     func rooflineFloor(_ db: HistoryDatabase, run: RunRecord, percent: Double)
         throws -> (below: [Roofline.Row], text: String, markdown: String) {
         let ms = try HistoryCLI.run { try db.measurements(runID: run.id!) }
-        let machine = ms.filter { $0.suite == "roofline" }
-            .map { (loss: $0.loss, shape: $0.shape, elements: $0.elements, threads: $0.threads, medianNs: $0.medianNs) }
-        let fast = ms.filter { $0.suite == "standard" && $0.impl == "fast" }
-            .map { (loss: $0.loss, pass: $0.pass, shape: $0.shape, medianNs: $0.medianNs) }
-        guard let (_, rows) = Roofline.evaluate(machine: machine, fast: fast, threads: run.threads), !rows.isEmpty else {
+        guard let (_, rows) = Roofline.evaluate(ms, threads: run.threads), !rows.isEmpty else {
             throw CLI.unusable("--min-roofline: run \(run.id!) has no roofline measurements of Fast's standard suite (record one with bench --roofline)")
         }
         let below = rows.filter { $0.fraction < percent / 100 }
