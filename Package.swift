@@ -1,36 +1,52 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Which build of Fast's vector kernels this is.
+// The builds of Fast's vector kernels in one binary.
 //
-// AVX2 (the default on x86-64 Linux): Fast is compiled for x86-64-v3 (AVX2 + FMA; without it
-// `addingProduct`/`fma` lower to `fmaf` library calls, measured 30x slower), calls glibc's libmvec
-// and an inline AVX2 shim (CVectorMath). Only Fast, the shim and Fast's own tests get the flag:
-// the tests call Fast's SIMD functions across the module boundary, and modules compiled for
-// different vector ISAs disagree on how SIMD values are passed. The products a port depends on
-// (LossSpec, Reference, GoldenStore, Conformance) carry no unsafe flag on either build.
+// x86-64 Linux (the default there): the same Fast sources are compiled three times, each build a
+// module of its own, and `FastDispatch` chooses one per process by CPU feature detection
+// (`LOSSBENCH_ISA=avx512|avx2|portable` overrides it):
+// - `Fast`, the AVX2 build: x86-64-v3 (AVX2 + FMA; without it `addingProduct`/`fma` lower to
+//   `fmaf` library calls, measured 30x slower), glibc's libmvec and an inline AVX2 shim
+//   (CVectorMath);
+// - `FastAVX512`: x86-64-v4, the same shim and libmvec; Sources/FastAVX512 is a symbolic link to
+//   Sources/Fast (SwiftPM rejects two targets with one path, not two paths to one directory);
+// - `FastPortable`: no architecture flag, no shim; the kernels use plain Swift SIMD
+//   (`PortableMath`). Sources/FastPortable is a link to Sources/Fast too.
+// Only the builds, the shim and Fast's own tests get an architecture flag: the tests call Fast's
+// SIMD functions across the module boundary, and modules compiled for different vector ISAs
+// disagree on how SIMD values are passed, so nothing else may see a build's SIMD signatures
+// (FastDispatch reaches each build through `FastKernels`, whose signatures carry none). The
+// products a port depends on (LossSpec, Reference, GoldenStore, Conformance) carry no unsafe
+// flag on either platform.
 //
-// Portable (every other platform, or LOSSBENCH_PORTABLE=1): no architecture flag, no C shim, no
-// libmvec; Fast's kernels use plain Swift SIMD (`PortableMath`). Switching builds in one scratch
-// path recompiles Fast and what depends on it; a scratch path per build
-// (`--scratch-path .build-portable`) keeps both ready.
+// Portable (every other platform, or LOSSBENCH_PORTABLE=1): `Fast` is the portable build and the
+// only one. Switching in one scratch path recompiles Fast and what depends on it.
 //
 // Fast (and its tests) are optimized in debug builds too: the tests then exercise the code that
 // ships, and sweeping millions of Floats through unoptimized SIMD code took over a minute.
 #if arch(x86_64) && os(Linux)
-let avx2 = Context.environment["LOSSBENCH_PORTABLE"] != "1"
+let multiISA = Context.environment["LOSSBENCH_PORTABLE"] != "1"
 #else
-let avx2 = false
+let multiISA = false
 #endif
 
-let fastSwiftSettings: [SwiftSetting] = (avx2
-    ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"]), .define("LOSSBENCH_AVX2")]
-    : []) + [.unsafeFlags(["-O"], .when(configuration: .debug))]
-let fastDependencies: [Target.Dependency] = avx2 ? ["LossSpec", "CVectorMath"] : ["LossSpec"]
-let vectorMathTargets: [Target] = avx2
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+func fastBuild(march: String, defines: [String]) -> [SwiftSetting] {
+    [.unsafeFlags(["-Xcc", "-march=\(march)"])] + defines.map { .define($0) } + optimizedInDebug
+}
+let avx2Settings = fastBuild(march: "x86-64-v3", defines: ["LOSSBENCH_AVX2"])
+let fastSwiftSettings: [SwiftSetting] = multiISA ? avx2Settings : optimizedInDebug
+let fastDependencies: [Target.Dependency] = multiISA ? ["LossSpec", "FastABI", "CVectorMath"] : ["LossSpec", "FastABI"]
+let isaTargets: [Target] = multiISA
     ? [.target(name: "CVectorMath", cSettings: [.unsafeFlags(["-march=x86-64-v3"])],
-               linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux]))])]
+               linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux]))]),
+       .target(name: "FastAVX512", dependencies: fastDependencies,
+               swiftSettings: fastBuild(march: "x86-64-v4", defines: ["LOSSBENCH_AVX2", "LOSSBENCH_AVX512"])),
+       .target(name: "FastPortable", dependencies: ["LossSpec", "FastABI"], swiftSettings: optimizedInDebug)]
     : []
+let dispatchDependencies: [Target.Dependency] = ["FastABI", "Fast", "CCPUFeatures"]
+    + (multiISA ? ["FastAVX512", "FastPortable"] : [])
 
 let package = Package(
     name: "LossBench",
@@ -52,21 +68,25 @@ let package = Package(
         .target(name: "LossSpec"),
         .target(name: "Reference", dependencies: ["LossSpec"]),
         .target(name: "CAllocator"),
+        .target(name: "FastABI", dependencies: ["LossSpec"]),
+        .target(name: "CCPUFeatures"),
         .target(name: "Fast", dependencies: fastDependencies, swiftSettings: fastSwiftSettings),
+        .target(name: "FastDispatch", dependencies: dispatchDependencies,
+                swiftSettings: multiISA ? [.define("LOSSBENCH_MULTI_ISA")] : []),
         .target(name: "GoldenStore", dependencies: ["LossSpec", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Markup"),
         .target(name: "Conformance", dependencies: ["LossSpec", "Reference", "GoldenStore", "Markup"]),
-        .target(name: "Implementations", dependencies: ["LossSpec", "Conformance", "Fast"]),
+        .target(name: "Implementations", dependencies: ["LossSpec", "Conformance", "FastABI", "FastDispatch"]),
         .target(name: "Ports", dependencies: ["LossSpec", "Conformance"]),
         .target(name: "Generator", dependencies: ["LossSpec", "Reference"]),
-        .target(name: "Fuzzing", dependencies: ["LossSpec", "Reference", "Fast", "Conformance", "Implementations", "Generator", "GoldenStore"]),
+        .target(name: "Fuzzing", dependencies: ["LossSpec", "Reference", "FastABI", "FastDispatch", "Conformance", "Implementations", "Generator", "GoldenStore"]),
         .target(name: "History", dependencies: ["LossSpec", "Markup", "GoldenStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Benchmarking", dependencies: ["LossSpec", "Reference", "Fast", "Generator", "History", "Ports"]),
+        .target(name: "Benchmarking", dependencies: ["LossSpec", "Reference", "FastABI", "FastDispatch", "Generator", "History", "Ports"]),
         .target(name: "Reporting", dependencies: ["LossSpec", "Conformance", "GoldenStore", "History", "Markup", "Benchmarking"]),
         .executableTarget(
             name: "lossbench",
             dependencies: [
-                "LossSpec", "Reference", "Fast", "GoldenStore", "Generator", "Conformance", "Implementations",
+                "LossSpec", "Reference", "FastABI", "FastDispatch", "GoldenStore", "Generator", "Conformance", "Implementations",
                 "Fuzzing", "Benchmarking", "History", "Reporting", "Markup", "CAllocator", "Ports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -74,15 +94,16 @@ let package = Package(
         .testTarget(name: "LossSpecTests", dependencies: ["LossSpec"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "LossSpec"]),
         .testTarget(name: "FastTests", dependencies: ["Fast", "LossSpec", "Reference", "Generator"], swiftSettings: fastSwiftSettings),
+        .testTarget(name: "FastDispatchTests", dependencies: ["FastDispatch", "FastABI", "Conformance", "Generator", "GoldenStore", "LossSpec", "Reference"]),
         .testTarget(name: "GoldenStoreTests", dependencies: ["GoldenStore", "LossSpec"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "GoldenStore", "LossSpec"]),
         .testTarget(name: "MarkupTests", dependencies: ["Markup"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Implementations", "Markup", "Generator", "GoldenStore", "LossSpec", "Reference"]),
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing", "Conformance", "Implementations", "Generator", "LossSpec", "Reference"]),
-        .testTarget(name: "BenchmarkingTests", dependencies: ["Benchmarking", "History", "LossSpec", "Fast"]),
+        .testTarget(name: "BenchmarkingTests", dependencies: ["Benchmarking", "History", "LossSpec", "FastABI", "FastDispatch"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "History", "Conformance", "Implementations", "Generator", "GoldenStore", "LossSpec", "Reference"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Reporting", "lossbench", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PortsTests", dependencies: ["Ports", "Conformance", "GoldenStore", "LossSpec", "Reference"], exclude: ["Fixtures"]),
         .testTarget(name: "lossbenchTests", dependencies: ["lossbench", "GoldenStore", "LossSpec", "Conformance", "Implementations", "Fuzzing", "History", "CAllocator", "Ports", .product(name: "GRDB", package: "GRDB.swift")]),
-    ] + vectorMathTargets
+    ] + isaTargets
 )

@@ -1,5 +1,6 @@
 import Dispatch
-import Fast
+import FastABI
+import FastDispatch
 import Foundation
 import History
 import LossSpec
@@ -40,7 +41,7 @@ package struct BenchSettings: Sendable {
     package var maxSamples = 100
     /// Keep sampling until at least this much time went into samples (and minSamples are taken).
     package var minSeconds = 0.5
-    package var threads = Parallel.defaultThreads
+    package var threads = FastKernels.defaultThreads
 
     package init() {}
 }
@@ -59,7 +60,7 @@ package enum Benchmark {
 
     @inline(never)
     package static func calibrationKernel() -> Double {
-        calibrationData.withUnsafeBufferPointer { Yardsticks.calibrationSum($0, repeats: 64) }
+        calibrationData.withUnsafeBufferPointer { FastDispatch.current.yardsticks.calibrationSum($0, repeats: 64) }
     }
 
     /// One calibration time: the faster of two back-to-back runs, so the first run's cache and
@@ -111,7 +112,7 @@ package enum Benchmark {
         var threads = settings.threads
         switch impl {
         case "fast":
-            let prepared = try Fast.Prepared(c)
+            let prepared = try FastDispatch.selected().prepare(c)
             _ = try prepared.run(threads: threads)  // fail before timing if the case is rejected
             timing = try sample(settings) { _ = try prepared.run(threads: settings.threads) }
         case "reference":
@@ -140,15 +141,15 @@ package enum Benchmark {
     package static func measureBandwidth(_ problems: [BenchProblem], elements: Int,
                                         settings: BenchSettings) throws -> [BenchMeasurement] {
         let a = [Float](repeating: 1, count: elements), b = [Float](repeating: 2, count: elements)
-        let threads = settings.threads
-        let prepared = try problems.map { try Fast.Prepared($0.forward) }
+        let threads = settings.threads, kernels = try FastDispatch.selected(), yardsticks = kernels.yardsticks
+        let prepared = try problems.map { try kernels.prepare($0.forward) }
         for p in prepared { _ = try p.run(threads: threads) }  // fail before timing if a case is rejected
         let timings = try a.withUnsafeBufferPointer { pa in
             try b.withUnsafeBufferPointer { pb in
                 let x = pa.baseAddress!, y = pb.baseAddress!
                 var sink = 0.0
                 let baseline: () throws -> Void = {
-                    sink += Yardsticks.plainSum(x, y, count: elements, threads: threads)
+                    sink += yardsticks.plainSum(x, y, count: elements, threads: threads)
                 }
                 let bodies = [baseline] + prepared.map { p in { () throws -> Void in _ = try p.run(threads: threads) } }
                 let result = try sampleRoundRobin(settings, bodies)
@@ -188,6 +189,7 @@ package enum Benchmark {
         // yardsticks stream arrays of that size (at 2^24 they measured DRAM alone, while the losses'
         // 32 MiB partly stayed in this machine's L3 and ran at 150% of that "bound").
         let big = 1 << 22, repeats = 256
+        let yardsticks = try FastDispatch.selected().yardsticks
         let a = [Float](repeating: 1, count: big), b = [Float](repeating: 2, count: big)
         var w = [Float](repeating: 0, count: big)
         // Arguments in each operation's domain: exp in [−8, 0], log and division in [0.5, 8], log1p in [0, 4].
@@ -202,14 +204,14 @@ package enum Benchmark {
                         var sink = 0.0
                         var bodies: [() throws -> Void] = []
                         for t in threadCounts {
-                            bodies.append { sink += Yardsticks.plainSum(pa.baseAddress!, pb.baseAddress!, count: big, threads: t) }
+                            bodies.append { sink += yardsticks.plainSum(pa.baseAddress!, pb.baseAddress!, count: big, threads: t) }
                             names.append(("read", "2 x [\(big)] float32", 8 * big, t))
-                            bodies.append { Yardsticks.fill(written, count: big, value: Float(sink.isNaN ? 1 : 0), threads: t) }
+                            bodies.append { yardsticks.fill(written, count: big, value: Float(sink.isNaN ? 1 : 0), threads: t) }
                             names.append(("write", "[\(big)] float32", 4 * big, t))
-                            bodies.append { Yardsticks.copy(pa.baseAddress!, written, count: big, threads: t) }
+                            bodies.append { yardsticks.copy(pa.baseAddress!, written, count: big, threads: t) }
                             names.append(("copy", "[\(big)] -> [\(big)] float32", 8 * big, t))
-                            for op in Yardsticks.Operation.allCases {
-                                bodies.append { sink += Yardsticks.throughput(op, pblock, repeats: repeats, threads: t) }
+                            for op in FastYardsticks.Operation.allCases {
+                                bodies.append { sink += yardsticks.throughput(op, pblock, repeats: repeats, threads: t) }
                                 names.append((op.rawValue, "4096 x \(repeats) x \(t) threads", 4096 * repeats * t, t))
                             }
                         }
@@ -220,14 +222,14 @@ package enum Benchmark {
                                 footprints.map { s < sizes($0).count ? sizes($0)[s] / 4 : 0 }.max()!
                             }
                         }
-                        let sources = longest(\.reads).map { Yardsticks.allocate($0, value: 1, likeGradient: false) }
-                        let destinations = longest(\.writes).map { Yardsticks.allocate($0, value: 0, likeGradient: true) }
+                        let sources = longest(\.reads).map { yardsticks.allocate($0, value: 1, likeGradient: false) }
+                        let destinations = longest(\.writes).map { yardsticks.allocate($0, value: 0, likeGradient: true) }
                         defer { for b in sources + destinations { b.deallocate() } }
                         let ps = sources.map { UnsafePointer($0.baseAddress!) }, pd = destinations.map { $0.baseAddress! }
                         for f in footprints {
                             let (rs, ws) = (Array(ps.prefix(f.reads.count)), Array(pd.prefix(f.writes.count)))
                             bodies.append {
-                                sink += Yardsticks.traffic(sources: rs, readCounts: f.reads.map { $0 / 4 }, destinations: ws,
+                                sink += yardsticks.traffic(sources: rs, readCounts: f.reads.map { $0 / 4 }, destinations: ws,
                                                            writeCounts: f.writes.map { $0 / 4 }, threads: settings.threads)
                             }
                             names.append(("traffic", f.shape, f.reads.reduce(0, +) + f.writes.reduce(0, +), settings.threads))
@@ -259,8 +261,8 @@ package enum Benchmark {
         }
         guard let read = rate("read"), let write = rate("write") else { return nil }
         let copy = rate("copy") ?? 1 / (1 / read + 1 / write)
-        var ops: [Yardsticks.Operation: Double] = [:]
-        for op in Yardsticks.Operation.allCases { if let r = rate(op.rawValue) { ops[op] = 1 / r } }
+        var ops: [FastYardsticks.Operation: Double] = [:]
+        for op in FastYardsticks.Operation.allCases { if let r = rate(op.rawValue) { ops[op] = 1 / r } }
         // A pass's memory time is the fastest plain loop measured at exactly its footprint: its
         // traffic yardstick, or the read, write or copy yardstick where that moves the same arrays
         // (the plain sum of two arrays reads 2^22-float input and target faster than the generic

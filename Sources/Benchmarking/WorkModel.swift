@@ -1,4 +1,4 @@
-import Fast
+import FastABI
 import History
 import LossSpec
 
@@ -19,14 +19,14 @@ package struct WorkModel: Sendable {
     package var reads: [Double]
     package var writes: [Double]
     /// Operation counts over the whole problem.
-    package var operations: [Yardsticks.Operation: Double]
+    package var operations: [FastYardsticks.Operation: Double]
     /// What the counts assume, in a few words (for the report).
     package var note: String
 
     package var bytesRead: Double { reads.reduce(0, +) }
     package var bytesWritten: Double { writes.reduce(0, +) }
 
-    package init(reads: [Double], writes: [Double], operations: [Yardsticks.Operation: Double], note: String) {
+    package init(reads: [Double], writes: [Double], operations: [FastYardsticks.Operation: Double], note: String) {
         self.reads = reads.filter { $0 > 0 }
         self.writes = writes.filter { $0 > 0 }
         self.operations = operations
@@ -34,7 +34,7 @@ package struct WorkModel: Sendable {
     }
 
     /// A model that reads one array and writes one.
-    package init(bytesRead: Double, bytesWritten: Double, operations: [Yardsticks.Operation: Double], note: String) {
+    package init(bytesRead: Double, bytesWritten: Double, operations: [FastYardsticks.Operation: Double], note: String) {
         self.init(reads: [bytesRead], writes: [bytesWritten], operations: operations, note: note)
     }
 
@@ -81,12 +81,12 @@ package struct WorkModel: Sendable {
         /// Bytes per nanosecond: reading, writing, and both at once (bytes read plus written).
         package var read: Double, write: Double, copy: Double
         /// Nanoseconds per element.
-        package var nsPerOperation: [Yardsticks.Operation: Double]
+        package var nsPerOperation: [FastYardsticks.Operation: Double]
         /// Nanoseconds of the traffic yardstick at each footprint measured (`Yardsticks.traffic`):
         /// a pass whose footprint is here has that as its memory time.
         package var traffic: [Footprint: Double]
 
-        package init(read: Double, write: Double, copy: Double, nsPerOperation: [Yardsticks.Operation: Double],
+        package init(read: Double, write: Double, copy: Double, nsPerOperation: [FastYardsticks.Operation: Double],
                      traffic: [Footprint: Double] = [:]) {
             self.read = read
             self.write = write
@@ -135,7 +135,7 @@ package struct WorkModel: Sendable {
             let whole = (bytes / (4 * n)).rounded(.down)
             return [Double](repeating: 4 * n, count: Int(whole)) + [bytes - whole * 4 * n]
         }
-        func model(read: Double, written: Double, _ ops: [Yardsticks.Operation: Double], _ note: String) -> WorkModel {
+        func model(read: Double, written: Double, _ ops: [FastYardsticks.Operation: Double], _ note: String) -> WorkModel {
             WorkModel(reads: streams(read), writes: backward ? streams(written) : [], operations: ops, note: note)
         }
         // Gradients: one per differentiable floating-point argument present, each of its input's size.
@@ -181,7 +181,7 @@ package struct WorkModel: Sendable {
             let labels = Double(BenchSuite.ctcLabels)
             let states = Double(shape.count == 3 ? shape[0] * shape[1] : 1) * (2 * labels + 1)
             let passes: Double = backward ? 2 : 1
-            var ops: [Yardsticks.Operation: Double] = [.exp: 2 * states * passes, .log1p: states * passes]
+            var ops: [FastYardsticks.Operation: Double] = [.exp: 2 * states * passes, .log1p: states * passes]
             if backward { ops[.exp, default: 0] += n }
             return model(read: 4 * n, written: 4 * n, ops, "α (β) recursion: two exps and a log1p per state; exp per gradient element")
         }
@@ -230,7 +230,7 @@ package enum Roofline {
     /// "read 33.7 GB/s, write 29.1 GB/s, read+write 35.7 GB/s, exp 0.347 ns, … per element".
     package static func ratesLine(_ rates: WorkModel.Rates) -> String {
         var out = String(format: "read %.1f GB/s, write %.1f GB/s, read+write %.1f GB/s", rates.read, rates.write, rates.copy)
-        for op in Yardsticks.Operation.allCases { if let t = rates.nsPerOperation[op] { out += String(format: ", %@ %.3f ns", op.rawValue, t) } }
+        for op in FastYardsticks.Operation.allCases { if let t = rates.nsPerOperation[op] { out += String(format: ", %@ %.3f ns", op.rawValue, t) } }
         return out + " per element"
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Conformance
-import Fast
+import FastDispatch
 import Implementations
 import LossSpec
 import Reference
@@ -114,7 +114,7 @@ package struct PropertyChecker: Sendable {
             for t in counts {
                 let impl = targets.candidate(t)
                 // Grain 1, so that the fuzzer's small cases are really split across `t` threads.
-                let o = Parallel.$grainOverride.withValue(1) { Self.run(impl, c) }
+                let o = FastDispatch.current.withGrainOverride(1) { Self.run(impl, c) }
                 if case .unsupported = o { verdict.candidateUnsupported = true; break }
                 candidates.append((impl, o))
             }

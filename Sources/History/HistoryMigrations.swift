@@ -79,6 +79,16 @@ enum HistoryMigrations {
                 \(Views.measurementRunsV2)
                 """)
         }
+        migrator.registerMigration("v3: runs.isa, measurement_runs.isa") { db in
+            // Which build of Fast's kernels a run measured, now that one binary holds several
+            // (AVX-512, AVX2, portable) and chooses at run time. Earlier runs keep NULL: they
+            // were AVX2 or portable builds, and nothing recorded which. Additive: format_version 1.
+            try db.execute(sql: """
+                ALTER TABLE runs ADD COLUMN isa TEXT;
+                DROP VIEW measurement_runs;
+                \(Views.measurementRunsV3)
+                """)
+        }
         return migrator
     }
 
@@ -142,6 +152,10 @@ enum HistoryMigrations {
             ALTER TABLE runs ADD COLUMN uuid TEXT;
             CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);
             \(Views.measurementRunsV2.replacingOccurrences(of: "CREATE VIEW", with: "CREATE OR REPLACE VIEW"))
+            """),
+        ("v3: runs.isa, measurement_runs.isa", """
+            ALTER TABLE runs ADD COLUMN isa TEXT;
+            \(Views.measurementRunsV3.replacingOccurrences(of: "CREATE VIEW", with: "CREATE OR REPLACE VIEW"))
             """),
     ]
 
@@ -212,6 +226,17 @@ enum HistoryMigrations {
                      m.suite, m.loss, m.impl, m.pass, m.shape, m.elements, m.threads, m.sample_count,
                      m.median_ns, m.min_ns, m.p25_ns, m.p75_ns, m.calibration_median_ns, m.normalized_median,
                      r.uuid AS run_uuid
+              FROM measurements m JOIN runs r ON r.id = m.run_id;
+            """
+
+        /// v3's `measurement_runs`: v2's with the run's instruction set (`isa`) last.
+        static let measurementRunsV3 = """
+            CREATE VIEW measurement_runs AS
+              SELECT m.id AS measurement_id, r.id AS run_id, r.started_at, r.machine_key, r.git_commit,
+                     r.git_dirty, r.label, r.build_config, r.swift_version,
+                     m.suite, m.loss, m.impl, m.pass, m.shape, m.elements, m.threads, m.sample_count,
+                     m.median_ns, m.min_ns, m.p25_ns, m.p75_ns, m.calibration_median_ns, m.normalized_median,
+                     r.uuid AS run_uuid, r.isa
               FROM measurements m JOIN runs r ON r.id = m.run_id;
             """
     }

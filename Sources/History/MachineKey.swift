@@ -57,7 +57,8 @@ package struct MachineKey: Sendable, Hashable {
     }
 }
 
-/// What may differ between runs on one machine: compiler, build configuration, threads, code.
+/// What may differ between runs on one machine: compiler, build configuration, instruction set,
+/// threads, code.
 package struct RunVariant: Sendable, Hashable {
     package var swiftVersion: String
     package var buildConfig: String
@@ -65,9 +66,13 @@ package struct RunVariant: Sendable, Hashable {
     package var gitCommit: String?
     package var gitDirty: Bool?
     package var label: String?
+    /// The build of Fast's kernels the run measured (`avx512`, `avx2`, `portable`); nil for runs
+    /// recorded before the column existed.
+    package var isa: String?
 
     package init(swiftVersion: String = RunVariant.compilerVersion, buildConfig: String = RunVariant.buildConfiguration,
-                threads: Int, gitCommit: String?, gitDirty: Bool?, label: String?) {
+                threads: Int, gitCommit: String?, gitDirty: Bool?, label: String?, isa: String? = nil) {
+        self.isa = isa
         self.swiftVersion = swiftVersion
         self.buildConfig = buildConfig
         self.threads = threads
@@ -81,11 +86,12 @@ package struct RunVariant: Sendable, Hashable {
     /// Dirty means a tracked file outside `Reports/` has uncommitted changes: what the reports
     /// folder holds is output (recording a run changes `Reports/history.sqlite` itself, which
     /// marked every run after the first of a session dirty), not the code that was measured.
-    package static func current(threads: Int, label: String?, directory: String = FileManager.default.currentDirectoryPath) -> RunVariant {
+    package static func current(threads: Int, label: String?, isa: String? = nil,
+                                directory: String = FileManager.default.currentDirectoryPath) -> RunVariant {
         let commit = git(["rev-parse", "HEAD"], in: directory)
         let status = commit == nil ? nil : git(["status", "--porcelain", "--untracked-files=no", "--", ":(top)", ":(top,exclude)Reports"],
                                                in: directory)
-        return RunVariant(threads: threads, gitCommit: commit, gitDirty: status.map { !$0.isEmpty }, label: label)
+        return RunVariant(threads: threads, gitCommit: commit, gitDirty: status.map { !$0.isEmpty }, label: label, isa: isa)
     }
 
     /// The compiler that built this binary, known at compile time (running `swift --version` is slow

@@ -84,7 +84,7 @@ final class PostgresHistory: Sendable {
     // MARK: Rows ↔ records
 
     static let runColumns = "id, started_at, machine_key, cpu_model, cores, memory_gib, os, arch, swift_version, build_config, "
-        + "threads, git_commit, git_dirty, label, command, uuid"
+        + "threads, git_commit, git_dirty, label, command, uuid, isa"
     static let measurementColumns = "id, run_id, suite, loss, impl, pass, shape, elements, threads, sample_count, median_ns, "
         + "min_ns, p25_ns, p75_ns, calibration_median_ns, normalized_median"
 
@@ -100,7 +100,7 @@ final class PostgresHistory: Sendable {
             machine: MachineKey(cpuModel: r[3] ?? "", cores: try value(r[4], { Int($0) }, "runs.cores"),
                                 memoryGib: try value(r[5], { Int($0) }, "runs.memory_gib"), os: r[6] ?? "", arch: r[7] ?? ""),
             variant: RunVariant(swiftVersion: r[8] ?? "", buildConfig: r[9] ?? "", threads: try value(r[10], { Int($0) }, "runs.threads"),
-                                gitCommit: r[11], gitDirty: r[12].map { $0 != "0" }, label: r[13]),
+                                gitCommit: r[11], gitDirty: r[12].map { $0 != "0" }, label: r[13], isa: r[16]),
             startedAt: r[1] ?? "", command: r[14])
         run.id = try value(r[0], { Int64($0) }, "runs.id")
         run.machineKey = r[2] ?? ""  // as stored, even if the key's format changes one day
@@ -169,11 +169,11 @@ final class PostgresHistory: Sendable {
         let dirty: String? = run.gitDirty.map { $0 ? "1" : "0" }
         let runID = try value(try connection.execute("""
             INSERT INTO runs (started_at, machine_key, cpu_model, cores, memory_gib, os, arch, swift_version, build_config,
-                              threads, git_commit, git_dirty, label, command, uuid)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id
+                              threads, git_commit, git_dirty, label, command, uuid, isa)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id
             """, [run.startedAt, run.machineKey, run.cpuModel, String(run.cores), String(run.memoryGib), run.os, run.arch,
                   run.swiftVersion, run.buildConfig, String(run.threads), run.gitCommit, dirty, run.label, run.command,
-                  run.uuid]).values.first?[0], { Int64($0) }, "the new run's id")
+                  run.uuid, run.isa]).values.first?[0], { Int64($0) }, "the new run's id")
         for (m, samples) in measurements {
             let mid = try value(try connection.execute("""
                 INSERT INTO measurements (run_id, suite, loss, impl, pass, shape, elements, threads, sample_count, median_ns,

@@ -31,9 +31,11 @@ package struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Se
     /// merged into; `id` is only this file's key. Nil only when read from a file recorded before
     /// the column existed (see `RunIdentity`).
     package var uuid: String?
+    /// The build of Fast's kernels measured (`RunVariant.isa`); nil before migration v3.
+    package var isa: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, cores, os, arch, threads, label, command, uuid
+        case id, cores, os, arch, threads, label, command, uuid, isa
         case startedAt = "started_at", machineKey = "machine_key", cpuModel = "cpu_model", memoryGib = "memory_gib"
         case swiftVersion = "swift_version", buildConfig = "build_config", gitCommit = "git_commit", gitDirty = "git_dirty"
     }
@@ -52,6 +54,7 @@ package struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Se
         gitCommit = variant.gitCommit
         gitDirty = variant.gitDirty
         label = variant.label
+        isa = variant.isa
         self.command = command
         uuid = UUID().uuidString.lowercased()
     }

@@ -1,5 +1,6 @@
 import Conformance
-import Fast
+import FastABI
+import FastDispatch
 import LossSpec
 
 /// Fast (Float32, SIMD, multithreaded) as an `Implementation`.
@@ -13,8 +14,7 @@ package struct FastImplementation: Implementation {
     package var computeType: ComputeType { .float32 }
 
     package func evaluate(_ lossCase: LossCase) throws -> LossResult {
-        if let threads { return try Fast.evaluate(lossCase, threads: threads) }
-        return try Fast.evaluate(lossCase)
+        try FastDispatch.selected().evaluate(lossCase, threads: threads)
     }
 }
 

@@ -263,7 +263,8 @@ package enum PerformanceReport {
 
     static func runLine(_ r: RunRecord) -> String {
         "Run \(r.id!) at \(r.startedAt): commit \(r.gitCommit.map { "`\($0.prefix(10))`" } ?? "unknown")\(r.gitDirty == true ? " (dirty)" : ""), "
-            + "\(r.buildConfig) build, Swift \(r.swiftVersion), \(r.threads) threads" + (r.label.map { ", label \"\($0)\"" } ?? "") + "."
+            + "\(r.buildConfig) build, Swift \(r.swiftVersion)" + (r.isa.map { ", Fast's \($0) kernels" } ?? "")
+            + ", \(r.threads) threads" + (r.label.map { ", label \"\($0)\"" } ?? "") + "."
             + (r.command.map { " Reproduce with `\($0)`." } ?? "")
     }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import CAllocator
-import Fast
+import FastABI
 import Foundation
 import History
 import Ports
@@ -99,7 +99,7 @@ struct Bench: ParsableCommand, DefaultImplementations {
     }
 
     /// The thread count of Fast's runs: --threads, or every core.
-    var threadCount: Int { threads?.value ?? Parallel.defaultThreads }
+    var threadCount: Int { threads?.value ?? FastKernels.defaultThreads }
 
     /// glibc serves blocks above 128 KiB with mmap and returns them on free, so every call that
     /// allocates its 16 MiB gradients would pay for page faults on fresh pages — a cost of the
@@ -136,7 +136,10 @@ struct Bench: ParsableCommand, DefaultImplementations {
         }
         var results: [BenchMeasurement] = []
         var recorded: [MeasurementInput] = []
-        if !json { print("lossbench bench: \(problems.count) problems × \(passes.count) passes × \(impls.count) impls, \(threads) threads") }
+        if !json {
+            print("lossbench bench: \(problems.count) problems × \(passes.count) passes × \(impls.count) impls, \(threads) threads")
+            if impls.contains("fast") { print(CLI.fastBuildLine) }
+        }
         for (suite, problem) in problems {
             for p in passes {
                 for i in impls {

@@ -7,6 +7,7 @@ import Conformance
 import Implementations
 import Fuzzing
 import Benchmarking
+import FastDispatch
 
 /// `lossbench check`: runs implementations against a golden database — the CI gate.
 struct Check: ParsableCommand, DefaultImplementations {
@@ -105,6 +106,9 @@ struct Check: ParsableCommand, DefaultImplementations {
             tally += ", \(count(status)) \(label)"
         }
         out += "\n" + tally + "\n"
+        if report.outcomes.contains(where: { $0.implementation == "fast" || $0.implementation.hasPrefix("fast@") }) {
+            out += CLI.fastBuildLine + "\n"
+        }
         return out
     }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FastDispatch
+import Foundation
 
 /// `lossbench`: the LossBench command line (Docs/CLI.md).
 @main
@@ -16,6 +18,17 @@ struct LossBench: ParsableCommand {
         version: version,
         subcommands: [Eval.self, Generate.self, Check.self, Show.self, Fuzz.self, Bench.self, HistoryCommand.self, GateCommand.self, Report.self]
     )
+
+    /// Rejects a `LOSSBENCH_ISA` that names no build of Fast this process can run before any
+    /// command starts (exit 64, like any invalid argument), so that no command runs, or records
+    /// in the history, a build other than the one asked for.
+    static func main() {
+        if case .failure(let error) = FastDispatch.selection {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+        main(nil)
+    }
 }
 
 /// The documented exit codes of Docs/CLI.md.

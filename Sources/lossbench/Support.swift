@@ -3,10 +3,20 @@ import Foundation
 import Reporting
 import GoldenStore
 import LossSpec
+import FastDispatch
 
 /// Helpers shared by the subcommands: messages on stderr, exit code 3 for unusable input,
 /// plain-text tables.
 enum CLI {
+    /// Which build of Fast's kernels ran, for every command whose output includes Fast.
+    static var fastBuildLine: String {
+        let isa = FastDispatch.current.isa.rawValue
+        let chosen = (ProcessInfo.processInfo.environment[FastDispatch.environmentVariable] ?? "").isEmpty
+            ? "the fastest this CPU runs" : "from \(FastDispatch.environmentVariable)"
+        return "fast: the \(isa) build of its kernels (\(chosen); this CPU runs "
+            + FastDispatch.runnable.map(\.rawValue).joined(separator: ", ") + ")"
+    }
+
     static func printError(_ message: String) {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     }

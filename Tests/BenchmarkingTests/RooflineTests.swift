@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 @testable import Benchmarking
-import Fast
+import FastABI
+import FastDispatch
 import History
 import LossSpec
 
@@ -100,26 +101,29 @@ struct RooflineTests {
         #expect(BenchSuite.dimensions("2 x [16777216]") == nil && BenchSuite.dimensions("[0]") == nil && BenchSuite.dimensions("[]") == nil)
     }
 
-    /// The yardsticks compute what they say (their sums are what keeps them from being optimised away).
-    @Test func yardsticksCompute() {
+    /// Every runnable build's yardsticks compute what they say (their sums are what keeps them
+    /// from being optimised away).
+    @Test(arguments: FastDispatch.runnable)
+    func yardsticksCompute(_ isa: ISA) throws {
+        let yardsticks = try FastDispatch.build(isa).yardsticks
         let block = [Float](repeating: 2, count: 4096)
         block.withUnsafeBufferPointer { b in
-            #expect(abs(Yardsticks.throughput(.division, b, repeats: 2) - 4096) < 1e-3)
-            #expect(abs(Yardsticks.throughput(.log, b, repeats: 1, threads: 2) - 2 * 4096 * log(2.0)) < 0.5)
+            #expect(abs(yardsticks.throughput(.division, b, repeats: 2, threads: 1) - 4096) < 1e-3)
+            #expect(abs(yardsticks.throughput(.log, b, repeats: 1, threads: 2) - 2 * 4096 * log(2.0)) < 0.5)
         }
         var y = [Float](repeating: 7, count: 100_003)
         let x = [Float](repeating: 1, count: 100_003)
-        y.withUnsafeMutableBufferPointer { Yardsticks.fill($0.baseAddress!, count: 100_003, value: 0, threads: 2) }
+        y.withUnsafeMutableBufferPointer { yardsticks.fill($0.baseAddress!, count: 100_003, value: 0, threads: 2) }
         #expect(y.allSatisfy { $0 == 0 })
-        x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { Yardsticks.copy(px.baseAddress!, $0.baseAddress!, count: 100_003, threads: 2) } }
+        x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { yardsticks.copy(px.baseAddress!, $0.baseAddress!, count: 100_003, threads: 2) } }
         #expect(y.allSatisfy { $0 == 2 })
         // Traffic: reads all of every source (the sum), writes all of every destination, for
         // sizes whose slices do not divide evenly, for either side longer, and for no writes.
         for (reads, writes) in [([100_003, 7], [50_001]), ([4097], [300_000, 300_000]), ([], [10]), ([10, 10], [])] {
-            let sources = reads.map { Yardsticks.allocate($0, value: 3, likeGradient: false) }
-            let destinations = writes.map { Yardsticks.allocate($0, value: 0, likeGradient: true) }
+            let sources = reads.map { yardsticks.allocate($0, value: 3, likeGradient: false) }
+            let destinations = writes.map { yardsticks.allocate($0, value: 0, likeGradient: true) }
             defer { for b in sources + destinations { b.deallocate() } }
-            let sum = Yardsticks.traffic(sources: sources.map { UnsafePointer($0.baseAddress!) }, readCounts: reads,
+            let sum = yardsticks.traffic(sources: sources.map { UnsafePointer($0.baseAddress!) }, readCounts: reads,
                                          destinations: destinations.map { $0.baseAddress! }, writeCounts: writes, threads: 2)
             #expect(sum == Double(3 * reads.reduce(0, +)), "\(reads) → \(writes)")
             #expect(destinations.allSatisfy { $0.allSatisfy { $0 == 1 } }, "\(reads) → \(writes)")

@@ -1,9 +1,12 @@
+import FastABI
+
 /// The kernels the benchmarks measure the machine with, compiled here with Fast's own flags so
 /// that they run the same instructions as the losses they are compared with.
 ///
 /// They live in Fast, not in Benchmarking: Fast's `@inlinable package` kernels are not inlined
 /// into another module (measured: a generic `package` helper called across modules ran 130x slower
-/// than the same `public` one), and Benchmarking is compiled without the AVX2 flag.
+/// than the same `public` one), and Benchmarking is compiled without the AVX2 flag. Benchmarking
+/// reaches the chosen build's through `FastKernels.yardsticks`.
 package enum Yardsticks {
     /// Σ over `data`, `repeats` times, with `Streams.sum`: the calibration kernel (a fixed,
     /// L1-resident amount of single-threaded SIMD arithmetic).
@@ -182,11 +185,8 @@ package enum Yardsticks {
         return buffer
     }
 
-    /// The vector operations whose throughput bounds the transcendental-heavy losses: Fast's own
-    /// `VectorMath` routines (the same code the losses run) and the IEEE division.
-    package enum Operation: String, CaseIterable, Sendable {
-        case exp, log, log1p, division
-    }
+    /// The operations `throughput` measures, shared by every build (FastABI).
+    package typealias Operation = FastYardsticks.Operation
 
     /// Applies `op` to every element of `data` (L1-resident: 4096 floats), `repeats` times, on
     /// one thread, and returns a sum of the results so nothing is optimised away. Elements per

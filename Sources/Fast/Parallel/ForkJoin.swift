@@ -1,4 +1,5 @@
 import Dispatch
+import FastABI
 import Foundation
 import Synchronization
 
@@ -10,7 +11,7 @@ import Synchronization
 /// Small problems (fewer than `minChunksPerWorker` chunks per worker) run on the calling thread.
 package enum Parallel {
     /// Threads used when a caller does not say: the machine's active cores.
-    package static let defaultThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    package static let defaultThreads = FastKernels.defaultThreads
 
     /// Default chunk for streaming elementwise kernels: 4 K floats (16 KiB per input stream).
     /// Small enough that a chunk's per-lane Float partial sums stay short (≤ 64 terms per lane)
