@@ -138,17 +138,22 @@ package enum Gate {
         return latest
     }
 
-    /// The baseline run for `current`. The previous run is looked for on the same machine key only.
+    /// The baseline run for `current`. The previous run is looked for on the same machine key and
+    /// the same build of Fast's kernels only: a portable run after an AVX2 one is not a regression.
     package static func baselineRun(_ db: HistoryDatabase, for current: RunRecord, _ baseline: Baseline) throws -> RunRecord {
         let earlier = try db.runs().filter { $0.id != current.id }
         let found: RunRecord?
         switch baseline {
         case .previous:
-            found = earlier.last { $0.machineKey == current.machineKey && ($0.id ?? 0) < (current.id ?? 0) }
+            let before = earlier.filter { $0.machineKey == current.machineKey && ($0.id ?? 0) < (current.id ?? 0) }
+            found = before.last { $0.sameBuild(as: current) }
             if found == nil {
                 let others = earlier.filter { $0.machineKey != current.machineKey }.count
+                let otherBuilds = Set(before.compactMap(\.isa)).sorted()
                 throw HistoryError.notFound(
-                    "no earlier run on this machine ('\(current.machineKey)') to compare \(current.summary) with"
+                    "no earlier run on this machine ('\(current.machineKey)') "
+                        + (current.isa.map { "with Fast's \($0) build " } ?? "") + "to compare \(current.summary) with"
+                        + (otherBuilds.isEmpty ? "" : "; runs of its \(otherBuilds.joined(separator: ", ")) build(s) exist: name one with --baseline run:ID")
                         + (others > 0 ? "; \(others) run(s) from other machines exist: name one with --baseline run:ID and --allow-foreign-machine" : ""))
             }
         case .commit(let sha):
@@ -273,6 +278,8 @@ package enum Gate {
             ("latest", r.current.summary),
             ("baseline", r.baseline.summary),
             ("machine", r.current.machineKey + foreign),
+            ("build", (r.current.isa ?? "unrecorded") + (r.current.sameBuild(as: r.baseline) ? ""
+                : " vs \(r.baseline.isa ?? "unrecorded") (different builds of Fast's kernels: differences are theirs)")),
             ("rule", "regression = \(s.twoSided ? "two-sided" : "one-sided (slower)") Mann–Whitney U p < \(s.alpha) "
                 + "and median ratio > \(String(format: "%.2f", 1 + s.threshold)), on \(s.normalize ? "calibration-normalized" : "raw") times"),
         ]

@@ -68,10 +68,18 @@ package struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Se
         var parts = [startedAt]
         if let gitCommit { parts.append(String(gitCommit.prefix(10)) + (gitDirty == true ? "+dirty" : "")) }
         if let label { parts.append("label \"\(label)\"") }
+        if let isa { parts.append(isa) }
         return "run \(id ?? 0) (\(parts.joined(separator: ", ")))"
     }
 
     package mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// Whether this run and `other` timed the same build of Fast's kernels, as far as is known:
+    /// a run recorded before `isa` was kept matches any.
+    package func sameBuild(as other: RunRecord) -> Bool {
+        guard let isa, let otherISA = other.isa else { return true }
+        return isa == otherISA
+    }
 }
 
 /// One row of `measurements`: the summary statistics of one timed benchmark in one run.

@@ -58,6 +58,35 @@ import Testing
         #expect(throws: HistoryError.self) { try Baseline(parsing: "yesterday") }
     }
 
+    /// `previous` skips runs of another build of Fast's kernels on the same machine; a run from
+    /// before builds were recorded matches any; naming a baseline of another build is allowed and
+    /// said in the gate's header.
+    @Test func previousMeansTheSameBuild() throws {
+        let db = try HistoryDatabase.openForWriting(path)
+        try db.record(runRecord(commit: "aaaa1111", at: "2025-01-01T10:00:00Z"), syntheticRun(seed: 1))
+        try db.record(runRecord(commit: "bbbb2222", isa: "avx2", at: "2025-01-02T10:00:00Z"), syntheticRun(seed: 2))
+        try db.record(runRecord(commit: "cccc3333", isa: "portable", at: "2025-01-03T10:00:00Z"), syntheticRun(seed: 3))
+        try db.record(runRecord(commit: "dddd4444", isa: "avx2", at: "2025-01-04T10:00:00Z"), syntheticRun(seed: 4))
+        #expect(try Gate.baselineRun(db, for: try db.run(id: 4), .previous).id == 2)
+        #expect(try Gate.baselineRun(db, for: try db.run(id: 3), .previous).id == 1)
+        let first = try db.run(id: 2)
+        #expect(try Gate.baselineRun(db, for: first, .previous).id == 1)
+        // A portable run whose only predecessors are other builds: refused, naming them.
+        try db.record(runRecord(otherMachine, commit: "eeee5555", isa: "avx2", at: "2025-01-05T10:00:00Z"), syntheticRun(seed: 5))
+        try db.record(runRecord(otherMachine, commit: "ffff6666", isa: "portable", at: "2025-01-06T10:00:00Z"), syntheticRun(seed: 6))
+        do {
+            _ = try Gate.baselineRun(db, for: try db.run(id: 6), .previous)
+            Issue.record("a run of another build was taken as the previous run")
+        } catch {
+            #expect("\(error)".contains("with Fast's portable build") && "\(error)".contains("runs of its avx2 build(s) exist"))
+        }
+        let crossed = try Gate.run(db, current: 4, baseline: .run(3))
+        let header = Gate.header(crossed, markdown: false)
+        #expect(header.contains("build:    avx2 vs portable (different builds"), "\(header)")
+        #expect(Gate.header(try Gate.run(db, current: 4), markdown: false).contains("build:    avx2\n"))
+        #expect(try db.run(id: 4).summary.contains("dddd4444, avx2)"))
+    }
+
     @Test func refusesForeignMachineKeysUnlessAllowed() throws {
         let db = try fiveRuns()
         do {

@@ -52,8 +52,10 @@ func syntheticRun(seed: UInt64, slowdown: Double = 1, machineSlowdown: Double = 
 let thisMachine = MachineKey(cpuModel: "Test CPU 9000", cores: 2, memoryGib: 24, os: "Debian GNU/Linux 12 (bookworm)", arch: "x86_64")
 let otherMachine = MachineKey(cpuModel: "Other CPU", cores: 64, memoryGib: 256, os: "Ubuntu 24.04", arch: "aarch64")
 
-func runRecord(_ machine: MachineKey = thisMachine, commit: String? = "aaaa1111", label: String? = nil, at time: String) -> RunRecord {
-    RunRecord(machine: machine, variant: RunVariant(threads: 2, gitCommit: commit, gitDirty: false, label: label), startedAt: time)
+func runRecord(_ machine: MachineKey = thisMachine, commit: String? = "aaaa1111", label: String? = nil, isa: String? = nil,
+               at time: String) -> RunRecord {
+    RunRecord(machine: machine, variant: RunVariant(threads: 2, gitCommit: commit, gitDirty: false, label: label, isa: isa),
+              startedAt: time)
 }
 
 func scratchHistory() -> String {
