@@ -20,7 +20,7 @@ private func multiMargin(_ o: [String: JSONValue], _ inputs: [String: TensorValu
         for p in [1.0, 2.0] {
             for margin in [-0.5, 0, 1, 2.5] {
                 for reduction in MarginLossCheck.reductions {
-                    for (shape, targetShape) in [([5, 7], [5]), ([3, 16], [3]), ([2, 33], [2]), ([4, 1], [4]),
+                    for (shape, targetShape) in [([5, 7], [5]), ([3, 16], [3]), ([2, 33], [2]), ([6, 48], [6]), ([5, 70], [5]), ([4, 1], [4]),
                                                  ([9], []), ([9], [1]), ([1, 6], []), ([], [])] {
                         let c = shape.last ?? 1
                         var inputs = ["input": rng.values(shape), "target": rng.indices(targetShape, 0, c - 1)]
