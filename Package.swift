@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "Fuzzing", dependencies: ["LossSpec", "Reference", "FastABI", "FastDispatch", "Conformance", "Implementations", "Generator", "GoldenStore"]),
         .target(name: "History", dependencies: ["LossSpec", "Markup", "GoldenStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Benchmarking", dependencies: ["LossSpec", "Reference", "FastABI", "FastDispatch", "Generator", "History", "Ports"]),
-        .target(name: "Reporting", dependencies: ["LossSpec", "Conformance", "GoldenStore", "History", "Markup", "Benchmarking"]),
+        .target(name: "Reporting", dependencies: ["LossSpec", "Conformance", "GoldenStore", "History", "Markup", "Benchmarking", "FastABI"]),
         .executableTarget(
             name: "lossbench",
             dependencies: [

@@ -1,3 +1,4 @@
+import FastABI
 import Benchmarking
 import Foundation
 import History
@@ -17,7 +18,10 @@ package enum PerformanceReport {
         guard !runs.isEmpty else { throw HistoryError.notFound("\(db.path): no runs on machine '\(machine)'") }
         let measurements = try db.allMeasurements().filter { m in runs.contains { $0.id == m.runID } }
         let byRun = Dictionary(grouping: measurements, by: \.runID)
-        let standardRuns = runs.filter { byRun[$0.id!]?.contains { $0.suite == "standard" } == true }
+        let allStandardRuns = runs.filter { byRun[$0.id!]?.contains { $0.suite == "standard" } == true }
+        // The main sections follow Fast's fastest build recorded here; the others have a section of their own.
+        let mainBuild = mainISA(runs)
+        let standardRuns = allStandardRuns.filter { onMainBuild($0, mainBuild) }
         let gridRun = runs.last { byRun[$0.id!]?.contains { $0.suite == "grid" } == true }
 
         var files: [(String, String)] = []
@@ -87,12 +91,13 @@ package enum PerformanceReport {
             md += "## Size grid\n\nNo run with `--grid` on this machine yet.\n\n"
         }
 
-        md += rooflineSection(runs, byRun, files: &files)
+        md += rooflineSection(runs.filter { onMainBuild($0, mainBuild) }, byRun, files: &files)
+        md += buildsSection(allStandardRuns, byRun)
 
-        md += "## Trend\n\n| run | started | commit | label | build | threads | measurements |\n|---:|---|---|---|---|---:|---:|\n"
+        md += "## Trend\n\n| run | started | commit | label | build | kernels | threads | measurements |\n|---:|---|---|---|---|---|---:|---:|\n"
         for r in runs {
             let commit = r.gitCommit.map { "`\($0.prefix(10))`" + (r.gitDirty == true ? " (dirty)" : "") } ?? "–"
-            md += "| \(r.id!) | \(r.startedAt) | \(commit) | \(r.label ?? "–") | \(r.buildConfig) | \(r.threads) | \(byRun[r.id!]?.count ?? 0) |\n"
+            md += "| \(r.id!) | \(r.startedAt) | \(commit) | \(r.label ?? "–") | \(r.buildConfig) | \(r.isa ?? "–") | \(r.threads) | \(byRun[r.id!]?.count ?? 0) |\n"
         }
         md += "\nMedian time per call of each loss over the runs (solid: forward, dashed: forward+backward):\n\n"
         let losses = Set(measurements.filter { $0.suite == "standard" }.map(\.loss)).sorted()
@@ -261,11 +266,57 @@ package enum PerformanceReport {
         static func < (a: Pair, b: Pair) -> Bool { (a.loss, a.pass == "forward" ? 0 : 1, a.shape) < (b.loss, b.pass == "forward" ? 0 : 1, b.shape) }
     }
 
+    /// The fastest build of Fast's kernels (in `ISA.preference` order) that some run on this
+    /// machine recorded, or nil when no run recorded one.
+    static func mainISA(_ runs: [RunRecord]) -> String? {
+        let recorded = Set(runs.compactMap(\.isa))
+        return ISA.preference.map(\.rawValue).first { recorded.contains($0) }
+    }
+
+    /// Whether `run` belongs in the sections that follow the main build: runs recorded before
+    /// builds were kept always do (they were all the default build).
+    static func onMainBuild(_ run: RunRecord, _ main: String?) -> Bool { run.isa == nil || run.isa == main }
+
+    /// Fast's builds side by side: the latest standard run of each recorded build (at its own
+    /// thread count), each loss and pass's time per build and its ratio to the main build's.
+    static func buildsSection(_ standardRuns: [RunRecord], _ byRun: [Int64: [MeasurementRecord]]) -> String {
+        let builds = ISA.preference.map(\.rawValue).compactMap { isa in standardRuns.last { $0.isa == isa } }
+        guard builds.count > 1 else { return "" }
+        var md = "## Builds of Fast's kernels\n\n"
+        md += "The latest standard run of each build recorded on this machine (`LOSSBENCH_ISA=…`, Docs/Benchmarking.md); "
+        md += "each ratio is the build's time over the \(builds[0].isa!) build's, so above 1 is slower.\n\n"
+        md += builds.map { "- " + runLine($0) }.joined(separator: "\n") + "\n\n"
+        let ms = builds.map { r in byRun[r.id!]!.filter { $0.suite == "standard" && $0.impl == "fast" } }
+        md += "| loss | pass | shape | " + builds.map { "\($0.isa!) ms" }.joined(separator: " | ")
+        md += " | " + builds.dropFirst().map { "\($0.isa!) / \(builds[0].isa!)" }.joined(separator: " | ") + " |\n"
+        md += "|---|---|---|" + String(repeating: "---:|", count: 2 * builds.count - 1) + "\n"
+        var ratios = Array(repeating: [Double](), count: builds.count)
+        for k in Set(ms[0].map { Pair(loss: $0.loss, pass: $0.pass, shape: $0.shape) }).sorted() {
+            let times = ms.map { $0.first(where: k.matches)?.medianNs }
+            var cells = [k.loss, k.pass, k.shape] + times.map(msText)
+            for b in times.indices.dropFirst() {
+                if let t = times[b], let base = times[0] {
+                    ratios[b].append(t / base)
+                    cells.append(String(format: "%.2f", t / base))
+                } else {
+                    cells.append("–")
+                }
+            }
+            md += "| " + cells.joined(separator: " | ") + " |\n"
+        }
+        md += "\n"
+        for b in builds.indices.dropFirst() where !ratios[b].isEmpty {
+            md += String(format: "Geometric mean, %@ over %@: **%.2f×** over %d measurements.  \n",
+                         builds[b].isa!, builds[0].isa!, Stats.geometricMean(ratios[b]), ratios[b].count)
+        }
+        return md + "\n"
+    }
+
     static func runLine(_ r: RunRecord) -> String {
         "Run \(r.id!) at \(r.startedAt): commit \(r.gitCommit.map { "`\($0.prefix(10))`" } ?? "unknown")\(r.gitDirty == true ? " (dirty)" : ""), "
             + "\(r.buildConfig) build, Swift \(r.swiftVersion)" + (r.isa.map { ", Fast's \($0) kernels" } ?? "")
             + ", \(r.threads) threads" + (r.label.map { ", label \"\($0)\"" } ?? "") + "."
-            + (r.command.map { " Reproduce with `\($0)`." } ?? "")
+            + (r.command.map { " Reproduce with `" + (r.isa.map { "LOSSBENCH_ISA=\($0) " } ?? "") + "\($0)`." } ?? "")
     }
 
     static func msText(_ ns: Double?) -> String {

@@ -99,3 +99,40 @@ import Reporting
         #expect(md.contains("| port:torch-f32 | 6.0× (min 4.00×, l1_loss forward) | 0.5× (min 0.50×, mse_loss forward) |"), "\(md)")
     }
 }
+
+/// performance.md follows the fastest build of Fast's kernels recorded on the machine and sets the
+/// others beside it: a later portable run neither replaces the main sections nor goes unreported.
+@Suite struct BuildsSectionTests {
+    @Test func theMainSectionsFollowTheFastestBuildAndTheBuildsAreCompared() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("builds-\(UUID().uuidString).sqlite").path
+        let db = try HistoryDatabase.openForWriting(path)
+        let machine = MachineKey(cpuModel: "T", cores: 2, memoryGib: 1, os: "L", arch: "x")
+        func m(_ pass: String, _ ns: Double) -> MeasurementInput {
+            MeasurementInput(suite: "standard", loss: "kl_div", impl: "fast", pass: pass, shape: "[4194304]", elements: 1 << 22,
+                             threads: 2, samples: [ns, ns, ns], calibration: [1, 1, 1])
+        }
+        func run(_ isa: String?, _ label: String, _ day: Int) -> RunRecord {
+            var r = RunRecord(machine: machine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: label, isa: isa),
+                              startedAt: "2025-07-0\(day)T00:00:00Z")
+            r.command = "lossbench bench --impl fast --label \(label)"
+            return r
+        }
+        try db.record(run(nil, "before-builds", 1), [m("forward", 3e6), m("backward", 5e6)])
+        try db.record(run("avx2", "avx2", 2), [m("forward", 2e6), m("backward", 4e6)])
+        try db.record(run("portable", "portable", 3), [m("forward", 50e6), m("backward", 40e6)])
+        let md = try PerformanceReport.build(db).first { $0.path == "performance.md" }!.content
+        let latest = md.components(separatedBy: "## Latest standard suite")[1].components(separatedBy: "\n## ")[0]
+        #expect(latest.contains("label \"avx2\"") && !latest.contains("label \"portable\""), "\(latest)")
+        #expect(latest.contains("Reproduce with `LOSSBENCH_ISA=avx2 lossbench bench --impl fast --label avx2`"), "\(latest)")
+        let builds = md.components(separatedBy: "## Builds of Fast's kernels")[1].components(separatedBy: "\n## ")[0]
+        #expect(builds.contains("| loss | pass | shape | avx2 ms | portable ms | portable / avx2 |"), "\(builds)")
+        #expect(builds.contains("| kl_div | forward | [4194304] | 2.00 | 50.00 | 25.00 |"), "\(builds)")
+        #expect(builds.contains("| kl_div | backward | [4194304] | 4.00 | 40.00 | 10.00 |"), "\(builds)")
+        #expect(builds.contains("Geometric mean, portable over avx2: **15.81×** over 2 measurements."), "\(builds)")
+        // One build only: no comparison section.
+        let single = FileManager.default.temporaryDirectory.appendingPathComponent("builds1-\(UUID().uuidString).sqlite").path
+        let one = try HistoryDatabase.openForWriting(single)
+        try one.record(run("avx2", "avx2", 2), [m("forward", 2e6)])
+        #expect(try !PerformanceReport.build(one).first { $0.path == "performance.md" }!.content.contains("## Builds of Fast's kernels"))
+    }
+}
