@@ -65,12 +65,20 @@ package enum FastDispatch {
         return isa
     }
 
-    /// The choice for this process's environment, made once.
-    package static let selection: Result<FastKernels, ISASelectionError> = Result { () throws(ISASelectionError) -> FastKernels in
-        let isa = try choose(requested: ProcessInfo.processInfo.environment[environmentVariable],
-                             compiled: builds.map(\.isa), supported: cpuSupports)
+    /// `LOSSBENCH_ISA` as `choose` reads it: trimmed, nil when unset or blank.
+    package static let requested: String? = {
+        let value = ProcessInfo.processInfo.environment[environmentVariable]?.trimmingCharacters(in: .whitespaces)
+        return value?.isEmpty == false ? value : nil
+    }()
+
+    /// The build of this binary `choose` picks for `requested`.
+    static func kernels(requested: String?) throws(ISASelectionError) -> FastKernels {
+        let isa = try choose(requested: requested, compiled: builds.map(\.isa), supported: cpuSupports)
         return builds.first { $0.isa == isa }!
     }
+
+    /// The choice for this process's environment, made once.
+    package static let selection = Result { () throws(ISASelectionError) -> FastKernels in try kernels(requested: requested) }
 
     /// The build this process runs, or the reason `LOSSBENCH_ISA` names none it can.
     package static func selected() throws(ISASelectionError) -> FastKernels { try selection.get() }
@@ -82,8 +90,7 @@ package enum FastDispatch {
 
     /// The build for `isa`, if this binary has it and this CPU can execute it.
     package static func build(_ isa: ISA) throws(ISASelectionError) -> FastKernels {
-        let chosen = try choose(requested: isa.rawValue, compiled: builds.map(\.isa), supported: cpuSupports)
-        return builds.first { $0.isa == chosen }!
+        try kernels(requested: isa.rawValue)
     }
 }
 

@@ -11,8 +11,7 @@ enum CLI {
     /// Which build of Fast's kernels ran, for every command whose output includes Fast.
     static var fastBuildLine: String {
         let isa = FastDispatch.current.isa.rawValue
-        let chosen = (ProcessInfo.processInfo.environment[FastDispatch.environmentVariable] ?? "").isEmpty
-            ? "the fastest this CPU runs" : "from \(FastDispatch.environmentVariable)"
+        let chosen = FastDispatch.requested == nil ? "the fastest this CPU runs" : "from \(FastDispatch.environmentVariable)"
         return "fast: the \(isa) build of its kernels (\(chosen); this CPU runs "
             + FastDispatch.runnable.map(\.rawValue).joined(separator: ", ") + ")"
     }

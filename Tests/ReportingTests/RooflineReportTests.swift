@@ -35,17 +35,28 @@ import Reporting
     }
 }
 
+/// A fresh history database in the temporary directory, named after the test.
+func scratchReportHistory(_ name: String) throws -> HistoryDatabase {
+    try HistoryDatabase.openForWriting(FileManager.default.temporaryDirectory
+        .appendingPathComponent("\(name)-\(UUID().uuidString).sqlite").path)
+}
+
+/// The machine of the synthetic report histories.
+let reportMachine = MachineKey(cpuModel: "T", cores: 2, memoryGib: 1, os: "L", arch: "x")
+
+/// A standard-suite measurement of 2^22 elements taking `ns` in each of three samples.
+func standardMeasurement(_ loss: String, _ impl: String, pass: String = "forward", ns: Double, threads: Int = 2) -> MeasurementInput {
+    MeasurementInput(suite: "standard", loss: loss, impl: impl, pass: pass, shape: "[4194304]", elements: 1 << 22,
+                     threads: threads, samples: [ns, ns, ns], calibration: [1, 1, 1])
+}
+
 /// performance.md's ports table comes from the latest run that timed ports, even when a run of
 /// Fast alone came after it.
 @Suite struct PortsSpeedSectionTests {
     @Test func aLaterFastOnlyRunDoesNotHideThePorts() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ports-speed-\(UUID().uuidString).sqlite").path
-        let db = try HistoryDatabase.openForWriting(path)
-        let machine = MachineKey(cpuModel: "T", cores: 2, memoryGib: 1, os: "L", arch: "x")
-        func m(_ impl: String, _ ns: Double) -> MeasurementInput {
-            MeasurementInput(suite: "standard", loss: "mse_loss", impl: impl, pass: "forward", shape: "[4194304]", elements: 1 << 22,
-                             threads: 2, samples: [ns, ns, ns], calibration: [1, 1, 1])
-        }
+        let db = try scratchReportHistory("ports-speed")
+        let machine = reportMachine
+        func m(_ impl: String, _ ns: Double) -> MeasurementInput { standardMeasurement("mse_loss", impl, ns: ns) }
         try db.record(RunRecord(machine: machine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "with-ports"),
                                 startedAt: "2025-07-01T00:00:00Z"), [m("fast", 1e6), m("port:torch-f32", 3e6)])
         try db.record(RunRecord(machine: machine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "fast-only"),
@@ -59,12 +70,10 @@ import Reporting
     /// One table per thread count, each from the latest run with ports at it, and the losses on
     /// which the fastest port beats Fast named.
     @Test func eachThreadCountHasItsTableAndFasterPortsAreNamed() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ports-threads-\(UUID().uuidString).sqlite").path
-        let db = try HistoryDatabase.openForWriting(path)
-        let machine = MachineKey(cpuModel: "T", cores: 2, memoryGib: 1, os: "L", arch: "x")
+        let db = try scratchReportHistory("ports-threads")
+        let machine = reportMachine
         func m(_ impl: String, _ loss: String, _ ns: Double, _ threads: Int) -> MeasurementInput {
-            MeasurementInput(suite: "standard", loss: loss, impl: impl, pass: "forward", shape: "[4194304]", elements: 1 << 22,
-                             threads: threads, samples: [ns, ns, ns], calibration: [1, 1, 1])
+            standardMeasurement(loss, impl, ns: ns, threads: threads)
         }
         func run(_ threads: Int, _ label: String, _ day: Int, _ ms: [MeasurementInput]) throws {
             try db.record(RunRecord(machine: machine, variant: RunVariant(threads: threads, gitCommit: nil, gitDirty: nil, label: label),
@@ -104,13 +113,9 @@ import Reporting
 /// others beside it: a later portable run neither replaces the main sections nor goes unreported.
 @Suite struct BuildsSectionTests {
     @Test func theMainSectionsFollowTheFastestBuildAndTheBuildsAreCompared() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("builds-\(UUID().uuidString).sqlite").path
-        let db = try HistoryDatabase.openForWriting(path)
-        let machine = MachineKey(cpuModel: "T", cores: 2, memoryGib: 1, os: "L", arch: "x")
-        func m(_ pass: String, _ ns: Double) -> MeasurementInput {
-            MeasurementInput(suite: "standard", loss: "kl_div", impl: "fast", pass: pass, shape: "[4194304]", elements: 1 << 22,
-                             threads: 2, samples: [ns, ns, ns], calibration: [1, 1, 1])
-        }
+        let db = try scratchReportHistory("builds")
+        let machine = reportMachine
+        func m(_ pass: String, _ ns: Double) -> MeasurementInput { standardMeasurement("kl_div", "fast", pass: pass, ns: ns) }
         func run(_ isa: String?, _ label: String, _ day: Int) -> RunRecord {
             var r = RunRecord(machine: machine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: label, isa: isa),
                               startedAt: "2025-07-0\(day)T00:00:00Z")
@@ -130,8 +135,7 @@ import Reporting
         #expect(builds.contains("| kl_div | backward | [4194304] | 4.00 | 40.00 | 10.00 |"), "\(builds)")
         #expect(builds.contains("Geometric mean, portable over avx2: **15.81×** over 2 measurements."), "\(builds)")
         // One build only: no comparison section.
-        let single = FileManager.default.temporaryDirectory.appendingPathComponent("builds1-\(UUID().uuidString).sqlite").path
-        let one = try HistoryDatabase.openForWriting(single)
+        let one = try scratchReportHistory("builds1")
         try one.record(run("avx2", "avx2", 2), [m("forward", 2e6)])
         #expect(try !PerformanceReport.build(one).first { $0.path == "performance.md" }!.content.contains("## Builds of Fast's kernels"))
     }

@@ -75,20 +75,15 @@ struct MultiMarginRows {
             // s = u·w_y/C; a term's gradient is s (p = 1) or 2s·z (p = 2).
             let s = (up?[n] ?? uniform) * wy / Float(c)
             let h = V(repeating: P.squared ? 2 * s : s)
-            var sweep = MultiMarginSweep<P>(row: row, classes: c, target: t, a: a, h: h)
-            if let gradRow = grad.map({ $0 + n * c }) {
-                sweep.run(gradRow, WithGradient.self)
-            } else {
-                sweep.run(nil, WithoutGradient.self)
-            }
-            let (acc0, acc1, aux) = (sweep.acc0, sweep.acc1, sweep.aux)
             let gradRow = grad.map { $0 + n * c }
+            var sweep = MultiMarginSweep<P>(row: row, classes: c, target: t, a: a, h: h)
+            if gradRow != nil { sweep.run(gradRow, WithGradient.self) } else { sweep.run(nil, WithoutGradient.self) }
             // A row with no active term contributes exactly 0 to the loss and the target's
             // gradient, even when w_y is NaN or ±inf (PyTorch multiplies by w_y only inside the
             // z > 0 branch); aux is the active count (p = 1) or Σz over active terms (p = 2), both
             // zero exactly when nothing is active.
-            let auxSum = Streams.widenSum(aux)
-            let l = auxSum == 0 ? 0 : Double(wy) * Streams.widenSum(acc0 + acc1) / Double(c)
+            let auxSum = Streams.widenSum(sweep.aux)
+            let l = auxSum == 0 ? 0 : Double(wy) * Streams.widenSum(sweep.acc0 + sweep.acc1) / Double(c)
             out?[n] = Float(l)
             total += l
             // The target's gradient: −Σ over active terms of the term gradient.
