@@ -42,7 +42,7 @@ package enum FastDispatch {
     /// `selected()`.
     package static func choose(requested: String?, compiled: [ISA], supported: (ISA) -> Bool) throws(ISASelectionError) -> ISA {
         let names = compiled.map(\.rawValue).joined(separator: ", ")
-        guard let requested = requested?.trimmingCharacters(in: .whitespaces), !requested.isEmpty else {
+        guard let requested = normalizedOverride(requested) else {
             // The portable build runs everywhere, so a binary always has a choice.
             guard let best = compiled.first(where: supported) else {
                 throw ISASelectionError("no build of Fast's kernels in this binary (\(names)) runs on this CPU")
@@ -65,11 +65,14 @@ package enum FastDispatch {
         return isa
     }
 
+    /// An override as `choose` reads it: trimmed, nil when unset or blank (blank means "not set").
+    static func normalizedOverride(_ value: String?) -> String? {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
     /// `LOSSBENCH_ISA` as `choose` reads it: trimmed, nil when unset or blank.
-    package static let requested: String? = {
-        let value = ProcessInfo.processInfo.environment[environmentVariable]?.trimmingCharacters(in: .whitespaces)
-        return value?.isEmpty == false ? value : nil
-    }()
+    package static let requested = normalizedOverride(ProcessInfo.processInfo.environment[environmentVariable])
 
     /// The build of this binary `choose` picks for `requested`.
     static func kernels(requested: String?) throws(ISASelectionError) -> FastKernels {

@@ -7,8 +7,7 @@ import Reporting
 /// Fast measurement against the bound they give.
 @Suite struct RooflineReportTests {
     @Test func theReportHoldsFastAgainstTheBoundOfItsRun() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("roofline-\(UUID().uuidString).sqlite").path
-        let db = try HistoryDatabase.openForWriting(path)
+        let db = try scratchReportHistory("roofline")
         func m(_ suite: String, _ loss: String, _ impl: String, _ pass: String, _ shape: String, _ elements: Int, _ ns: Double, threads: Int = 2) -> MeasurementInput {
             MeasurementInput(suite: suite, loss: loss, impl: impl, pass: pass, shape: shape, elements: elements, threads: threads,
                              samples: [ns, ns, ns], calibration: [1, 1, 1])
@@ -21,7 +20,7 @@ import Reporting
                      m("roofline", "log1p", "roofline", "forward", "e", 1 << 20, Double(1 << 20) / 4)]
         // l1_loss forward reads 32 MiB: bound 2^25 / 16 ns = 2.097 ms; Fast at 4.194 ms is at 50%.
         let n = 1 << 22
-        try db.record(RunRecord(machine: MachineKey(cpuModel: "T", cores: 2, memoryGib: 1, os: "L", arch: "x"),
+        try db.record(RunRecord(machine: reportMachine,
                                 variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "roof"), startedAt: "2025-07-01T00:00:00Z"),
                       rates + [m("standard", "l1_loss", "fast", "forward", "[4194304]", n, Double(8 * n) / 16 * 2),
                                m("standard", "soft_margin_loss", "fast", "forward", "[4194304]", n, Double(n) * 0.75)])
@@ -55,11 +54,10 @@ func standardMeasurement(_ loss: String, _ impl: String, pass: String = "forward
 @Suite struct PortsSpeedSectionTests {
     @Test func aLaterFastOnlyRunDoesNotHideThePorts() throws {
         let db = try scratchReportHistory("ports-speed")
-        let machine = reportMachine
         func m(_ impl: String, _ ns: Double) -> MeasurementInput { standardMeasurement("mse_loss", impl, ns: ns) }
-        try db.record(RunRecord(machine: machine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "with-ports"),
+        try db.record(RunRecord(machine: reportMachine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "with-ports"),
                                 startedAt: "2025-07-01T00:00:00Z"), [m("fast", 1e6), m("port:torch-f32", 3e6)])
-        try db.record(RunRecord(machine: machine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "fast-only"),
+        try db.record(RunRecord(machine: reportMachine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "fast-only"),
                                 startedAt: "2025-07-02T00:00:00Z"), [m("fast", 1.1e6)])
         let md = try PerformanceReport.build(db).first { $0.path == "performance.md" }!.content
         #expect(md.contains("## Fast vs the ports") && md.contains("label \"with-ports\""), "\(md)")
@@ -71,12 +69,11 @@ func standardMeasurement(_ loss: String, _ impl: String, pass: String = "forward
     /// which the fastest port beats Fast named.
     @Test func eachThreadCountHasItsTableAndFasterPortsAreNamed() throws {
         let db = try scratchReportHistory("ports-threads")
-        let machine = reportMachine
         func m(_ impl: String, _ loss: String, _ ns: Double, _ threads: Int) -> MeasurementInput {
             standardMeasurement(loss, impl, ns: ns, threads: threads)
         }
         func run(_ threads: Int, _ label: String, _ day: Int, _ ms: [MeasurementInput]) throws {
-            try db.record(RunRecord(machine: machine, variant: RunVariant(threads: threads, gitCommit: nil, gitDirty: nil, label: label),
+            try db.record(RunRecord(machine: reportMachine, variant: RunVariant(threads: threads, gitCommit: nil, gitDirty: nil, label: label),
                                     startedAt: "2025-07-0\(day)T00:00:00Z"), ms)
         }
         try run(1, "one-old", 1, [m("fast", "mse_loss", 2e6, 1), m("port:torch-f32", "mse_loss", 9e6, 1)])
@@ -93,13 +90,12 @@ func standardMeasurement(_ loss: String, _ impl: String, pass: String = "forward
 
     /// The grid's ports table: per size, the geometric mean of port/Fast and the smallest ratio.
     @Test func theGridComparesThePortsAtEverySize() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ports-grid-\(UUID().uuidString).sqlite").path
-        let db = try HistoryDatabase.openForWriting(path)
+        let db = try scratchReportHistory("ports-grid")
         func m(_ impl: String, _ loss: String, _ n: Int, _ ns: Double) -> MeasurementInput {
             MeasurementInput(suite: "grid", loss: loss, impl: impl, pass: "forward", shape: "[\(n)]", elements: n,
                              threads: 2, samples: [ns, ns, ns], calibration: [1, 1, 1])
         }
-        try db.record(RunRecord(machine: MachineKey(cpuModel: "T", cores: 2, memoryGib: 1, os: "L", arch: "x"),
+        try db.record(RunRecord(machine: reportMachine,
                                 variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: "grid"), startedAt: "2025-07-01T00:00:00Z"),
                       [m("fast", "mse_loss", 1024, 1000), m("port:torch-f32", "mse_loss", 1024, 9000),
                        m("fast", "l1_loss", 1024, 1000), m("port:torch-f32", "l1_loss", 1024, 4000),
@@ -114,10 +110,9 @@ func standardMeasurement(_ loss: String, _ impl: String, pass: String = "forward
 @Suite struct BuildsSectionTests {
     @Test func theMainSectionsFollowTheFastestBuildAndTheBuildsAreCompared() throws {
         let db = try scratchReportHistory("builds")
-        let machine = reportMachine
         func m(_ pass: String, _ ns: Double) -> MeasurementInput { standardMeasurement("kl_div", "fast", pass: pass, ns: ns) }
         func run(_ isa: String?, _ label: String, _ day: Int) -> RunRecord {
-            var r = RunRecord(machine: machine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: label, isa: isa),
+            var r = RunRecord(machine: reportMachine, variant: RunVariant(threads: 2, gitCommit: nil, gitDirty: nil, label: label, isa: isa),
                               startedAt: "2025-07-0\(day)T00:00:00Z")
             r.command = "lossbench bench --impl fast --label \(label)"
             return r
