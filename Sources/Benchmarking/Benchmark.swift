@@ -56,11 +56,25 @@ package enum Benchmark {
     /// resident), repeated 64 times. It is bound by the core's arithmetic, not by what the
     /// benchmark left in the caches (a 4 MiB kernel measured 5× apart within one run after large
     /// benchmarks evicted it), so it tracks the machine's current speed, not the code under test.
-    package static let calibrationData: [Float] = (0..<4096).map { Float($0 % 1000) * 0.001 }
+    ///
+    /// Two things keep it the same kernel in every process. Its 16 KiB are 64-byte aligned: in an
+    /// ordinary array they started wherever the heap put them, and a sum whose vector loads split
+    /// cache lines ran 1.45× slower (4,450 against 6,500 ns on AMD EPYC with AVX2 loads, 2,480
+    /// against 4,300 with AVX-512's), so one process in two or three normalized by a different
+    /// speed (runs 7 to 19 of Reports/history.sqlite alternate between the two). And it is the
+    /// calibration build's code (`FastDispatch.calibrationBuild`), not the code of whichever
+    /// build `LOSSBENCH_ISA` selects, so normalized times of two builds compare.
+    nonisolated(unsafe) package static let calibrationData: UnsafeBufferPointer<Float> = {
+        let count = 4096
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+        let values = raw.bindMemory(to: Float.self, capacity: count)
+        for i in 0..<count { values[i] = Float(i % 1000) * 0.001 }
+        return UnsafeBufferPointer(start: values, count: count)  // never freed: one per process
+    }()
 
     @inline(never)
     package static func calibrationKernel() -> Double {
-        calibrationData.withUnsafeBufferPointer { FastDispatch.current.yardsticks.calibrationSum($0, repeats: 64) }
+        FastDispatch.calibrationBuild.yardsticks.calibrationSum(calibrationData, repeats: 64)
     }
 
     /// One calibration time: the faster of two back-to-back runs, so the first run's cache and

@@ -91,6 +91,15 @@ package enum FastDispatch {
     /// any command runs (exit 64), so inside it this is always `selected()`.
     package static var current: FastKernels { (try? selected()) ?? primaryBuild }
 
+    /// The build whose code times the benchmark's calibration kernel, whichever build runs the
+    /// kernels under test: the binary's primary build (AVX2 on x86-64 Linux) where this CPU runs
+    /// it, else the portable build. A calibration compiled per build would divide each build's
+    /// times by a different yardstick (the AVX-512 build's sum runs up to 1.8× faster than the
+    /// AVX2 build's on AMD EPYC), and the history's runs before the AVX-512 build all used the AVX2
+    /// build's.
+    package static let calibrationBuild: FastKernels =
+        cpuSupports(primaryBuild.isa) ? primaryBuild : (builds.first { $0.isa == .portable } ?? primaryBuild)
+
     /// The build for `isa`, if this binary has it and this CPU can execute it.
     package static func build(_ isa: ISA) throws(ISASelectionError) -> FastKernels {
         try kernels(requested: isa.rawValue)

@@ -1,3 +1,5 @@
+import FastDispatch
+import Foundation
 import Testing
 import LossSpec
 @testable import Benchmarking
@@ -36,6 +38,24 @@ import LossSpec
         let timings = try Benchmark.sampleRoundRobin(s, [{ calls += 1 }])
         #expect(timings[0].samples.count == 7)
         #expect(calls == 1 + 7)
+    }
+
+    /// The calibration kernel is the same code on the same addresses in every process: its data
+    /// 64-byte aligned (an unaligned buffer made it 1.45× slower in some processes), its sum the
+    /// calibration build's whichever build LOSSBENCH_ISA selects, and its value the sum it names.
+    @Test func theCalibrationKernelIsFixed() {
+        #expect(UInt(bitPattern: Benchmark.calibrationData.baseAddress) % 64 == 0)
+        #expect(Benchmark.calibrationData.count == 4096)
+        let expected = 64 * (0..<4096).reduce(0.0) { $0 + Double(Float($1 % 1000) * 0.001) }
+        #expect(abs(Benchmark.calibrationKernel() - expected) <= 1e-4 * expected)
+        let calibration = FastDispatch.calibrationBuild.isa
+        #expect(FastDispatch.cpuSupports(calibration))
+        #if arch(x86_64) && os(Linux)
+        if FastDispatch.cpuSupports(.avx2) && ProcessInfo.processInfo.environment["LOSSBENCH_PORTABLE"] != "1" {
+            #expect(calibration == .avx2, "every run of an AVX2 machine calibrates with the AVX2 build's sum")
+        }
+        #endif
+        #expect(calibration != .avx512, "the AVX-512 build never calibrates: runs of other builds could not compare")
     }
 
     /// A body that throws ends the measurement with its error.
