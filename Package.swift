@@ -45,7 +45,7 @@ let isaTargets: [Target] = multiISA
                swiftSettings: fastBuild(march: "x86-64-v4", defines: ["LOSSBENCH_AVX2", "LOSSBENCH_AVX512"])),
        .target(name: "FastPortable", dependencies: ["LossSpec", "FastABI"], swiftSettings: optimizedInDebug)]
     : []
-let dispatchDependencies: [Target.Dependency] = ["FastABI", "Fast", "CCPUFeatures"]
+let dispatchDependencies: [Target.Dependency] = ["LossSpec", "FastABI", "Fast", "CCPUFeatures"]
     + (multiISA ? ["FastAVX512", "FastPortable"] : [])
 
 let package = Package(

@@ -37,6 +37,11 @@ package struct FastKernels: Sendable {
     /// The machine's yardsticks compiled with this build's flags (see `FastYardsticks`).
     package let yardsticks: FastYardsticks
 
+    /// When this value runs only some losses with `isa`'s code and the rest with another build's
+    /// (`init(isa:routing:to:otherwise:)`): those losses and the other build. nil when every loss
+    /// runs `isa`'s code.
+    package let routing: (losses: Set<LossKind>, otherwise: ISA)?
+
     private let evaluateCase: @Sendable (LossCase, Int) throws -> LossResult
     private let prepareCase: @Sendable (LossCase) throws -> FastPreparedCase
     private let bindGrain: @Sendable (Int?, () -> Void) -> Void
@@ -47,9 +52,24 @@ package struct FastKernels: Sendable {
                  withGrain: @escaping @Sendable (Int?, () -> Void) -> Void) {
         self.isa = isa
         self.yardsticks = yardsticks
+        routing = nil
         evaluateCase = evaluate
         prepareCase = prepare
         bindGrain = withGrain
+    }
+
+    /// `build`'s kernels for `losses` and `otherwise`'s for every other loss, under `build`'s
+    /// name and yardsticks: how a build is kept only for the losses where it measures faster.
+    /// Each loss still runs one build's code, so results stay bit-identical across thread counts.
+    package init(routing losses: Set<LossKind>, to build: FastKernels, otherwise: FastKernels) {
+        isa = build.isa
+        yardsticks = build.yardsticks
+        routing = (losses, otherwise.isa)
+        let pick: @Sendable (LossKind) -> FastKernels = { losses.contains($0) ? build : otherwise }
+        evaluateCase = { c, threads in try pick(c.loss).evaluate(c, threads: threads) }
+        prepareCase = { c in try pick(c.loss).prepare(c) }
+        // Each build has a grain override of its own; a routed value binds both.
+        bindGrain = { grain, body in build.bindGrain(grain) { otherwise.bindGrain(grain, body) } }
     }
 
     /// Evaluates one case in Float32 on `threads` threads (`Fast.evaluate`).

@@ -1,6 +1,7 @@
 import CCPUFeatures
 import FastABI
 import Foundation
+import LossSpec
 
 /// Which build of Fast's kernels this process runs, chosen once at run time.
 ///
@@ -80,8 +81,76 @@ package enum FastDispatch {
         return builds.first { $0.isa == isa }!
     }
 
+    /// The losses whose AVX-512 kernels measured faster than their AVX2 kernels; selecting the
+    /// AVX-512 build runs these with its code and every other loss with the AVX2 build's.
+    ///
+    /// The AVX-512 build is the same sources compiled for x86-64-v4, so the difference is what
+    /// the compiler makes of them with 32 vector registers, masked tails and zmm SIMD16
+    /// operations. Measured on AMD EPYC (Zen 4, 2 threads) in three alternating release runs of
+    /// the standard suite, each build's time over the AVX2 build's: `multi_margin_loss` 0.62–0.75
+    /// forward and 0.83–0.89 backward, `ctc_loss` backward 0.88–0.93 (forward 0.99–1.04, kept
+    /// with its backward so one loss runs one build). Slower in every round: `huber_loss` forward
+    /// 1.17–1.33, `smooth_l1_loss` forward 1.14–1.41, `hinge_embedding_loss` forward 1.07–1.19,
+    /// `nll_loss` backward 1.10–1.37. The others were within the machine's noise in both
+    /// directions, so they stay on the AVX2 code the rest of the history measured.
+    /// `LOSSBENCH_AVX512_LOSSES` replaces the set, to measure it again.
+    package static let avx512Losses: Set<LossKind> = [.multiMarginLoss, .ctcLoss]
+
+    /// The environment variable that replaces `avx512Losses`: `all`, `none`, or loss names.
+    package static let avx512LossesVariable = "LOSSBENCH_AVX512_LOSSES"
+
+    /// The losses the AVX-512 selection runs with AVX-512 code for the override `value`
+    /// (`LOSSBENCH_AVX512_LOSSES`; nil or blank: `avx512Losses`).
+    package static func avx512Losses(override value: String?) throws(ISASelectionError) -> Set<LossKind> {
+        guard let value = normalizedOverride(value) else { return avx512Losses }
+        switch value.lowercased() {
+        case "all": return Set(LossKind.allCases)
+        case "none": return []
+        default:
+            var losses: Set<LossKind> = []
+            for name in value.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let loss = try? LossKind(name: name) else {
+                    throw ISASelectionError("\(avx512LossesVariable): '\(name)' is not a loss; allowed: all, none, or "
+                        + "a comma-separated list of " + LossKind.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                losses.insert(loss)
+            }
+            return losses
+        }
+    }
+
+    /// What `selected()` runs for the build `chosen`: the AVX-512 build routes the losses outside
+    /// `avx512` to the AVX2 build (which every x86-64-v4 CPU runs); every other build runs alone.
+    static func dispatched(_ chosen: FastKernels, avx512 losses: Set<LossKind>) -> FastKernels {
+        guard chosen.isa == .avx512, losses != Set(LossKind.allCases),
+              let avx2 = builds.first(where: { $0.isa == .avx2 }) else { return chosen }
+        return FastKernels(routing: losses, to: chosen, otherwise: avx2)
+    }
+
     /// The choice for this process's environment, made once.
-    package static let selection = Result { () throws(ISASelectionError) -> FastKernels in try kernels(requested: requested) }
+    package static let selection = Result { () throws(ISASelectionError) -> FastKernels in
+        let chosen = try kernels(requested: requested)
+        let override = ProcessInfo.processInfo.environment[avx512LossesVariable]
+        if normalizedOverride(override) != nil, chosen.isa != .avx512 {
+            throw ISASelectionError("\(avx512LossesVariable) applies to the avx512 build only; this process runs the "
+                + "\(chosen.isa.rawValue) build (set \(environmentVariable)=avx512 on a CPU that runs it)")
+        }
+        return dispatched(chosen, avx512: try avx512Losses(override: override))
+    }
+
+    /// The name the history records for the selected kernels (`runs.isa`): the build's, with the
+    /// AVX-512 losses in brackets when `LOSSBENCH_AVX512_LOSSES` replaced the measured set
+    /// (`avx512[all]`, `avx512[ctc_loss,mse_loss]`), so runs of a different mix never compare as
+    /// the same build.
+    package static var recordedName: String { recordedName(current) }
+
+    package static func recordedName(_ kernels: FastKernels) -> String {
+        guard kernels.isa == .avx512 else { return kernels.isa.rawValue }
+        let losses = kernels.routing?.losses ?? Set(LossKind.allCases)
+        if losses == avx512Losses { return "avx512" }
+        if losses == Set(LossKind.allCases) { return "avx512[all]" }
+        return "avx512[" + losses.map(\.rawValue).sorted().joined(separator: ",") + "]"
+    }
 
     /// The build this process runs, or the reason `LOSSBENCH_ISA` names none it can.
     package static func selected() throws(ISASelectionError) -> FastKernels { try selection.get() }

@@ -117,7 +117,7 @@ enum BenchHistory {
 
     static func record(_ db: HistoryDatabase, _ measurements: [MeasurementInput], startedAt: String, threads: Int,
                        label: String?) throws -> RunRecord {
-        let run = RunRecord(machine: .current, variant: .current(threads: threads, label: label, isa: FastDispatch.current.isa.rawValue), startedAt: startedAt,
+        let run = RunRecord(machine: .current, variant: .current(threads: threads, label: label, isa: FastDispatch.recordedName), startedAt: startedAt,
                             command: (["lossbench"] + CommandLine.arguments.dropFirst().map(HistoryDatabase.redacted)).joined(separator: " "))
         return try HistoryCLI.run { try db.record(run, measurements) }
     }

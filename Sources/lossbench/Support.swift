@@ -10,9 +10,14 @@ import FastDispatch
 enum CLI {
     /// Which build of Fast's kernels ran, for every command whose output includes Fast.
     static var fastBuildLine: String {
-        let isa = FastDispatch.current.isa.rawValue
+        let kernels = FastDispatch.current
         let chosen = FastDispatch.requested == nil ? "the fastest this CPU runs" : "from \(FastDispatch.environmentVariable)"
-        return "fast: the \(isa) build of its kernels (\(chosen); this CPU runs "
+        let routed = kernels.routing.map { routing in
+            routing.losses.isEmpty ? ", every loss on the \(routing.otherwise.rawValue) build's code"
+                : " for " + routing.losses.map(\.rawValue).sorted().joined(separator: ", ")
+                    + ", the \(routing.otherwise.rawValue) build's for the other losses"
+        } ?? ""
+        return "fast: the \(kernels.isa.rawValue) build of its kernels\(routed) (\(chosen); this CPU runs "
             + FastDispatch.runnable.map(\.rawValue).joined(separator: ", ") + ")"
     }
 

@@ -54,6 +54,68 @@ import Reference
     }
 }
 
+/// The AVX-512 selection: its measured loss set, the override that replaces it, and the routing.
+@Suite struct AVX512RoutingTests {
+    @Test(arguments: [nil, "", " "])
+    func unsetMeansTheMeasuredSet(_ value: String?) throws {
+        #expect(try FastDispatch.avx512Losses(override: value) == FastDispatch.avx512Losses)
+        #expect(FastDispatch.avx512Losses == [.multiMarginLoss, .ctcLoss])
+    }
+
+    @Test func theOverrideTakesAllNoneOrNames() throws {
+        #expect(try FastDispatch.avx512Losses(override: "ALL") == Set(LossKind.allCases))
+        #expect(try FastDispatch.avx512Losses(override: "none") == [])
+        #expect(try FastDispatch.avx512Losses(override: " MSELoss , ctc_loss") == [.mseLoss, .ctcLoss])
+        #expect {
+            try FastDispatch.avx512Losses(override: "mse_loss,,")
+        } throws: { "\($0)".contains("'' is not a loss") }
+        #expect {
+            try FastDispatch.avx512Losses(override: "mse_loss,msel")
+        } throws: { "\($0)".contains("LOSSBENCH_AVX512_LOSSES: 'msel' is not a loss; allowed: all, none") }
+    }
+
+    /// A routed value runs each loss with exactly one build's code: BCE's Float results differ
+    /// between the AVX2 and portable builds (libmvec against PortableMath), so bit equality with
+    /// one of them says which ran.
+    @Test func routingRunsEachLossOnItsBuild() throws {
+        let runnable = FastDispatch.runnable
+        guard runnable.contains(.avx2), runnable.contains(.portable) else { return }
+        let (avx2, portable) = (try FastDispatch.build(.avx2), try FastDispatch.build(.portable))
+        let cases = RunnableBuildTests.cases.filter { $0.expectError == nil && $0.inputs.values.contains { $0.count >= 64 } }
+        let bce = try #require(cases.first { c in
+            c.loss == LossKind.binaryCrossEntropy.rawValue
+                && (try? avx2.evaluate(c.lossCase()).outputs["output"]?.scalars) != (try? portable.evaluate(c.lossCase()).outputs["output"]?.scalars)
+        })
+        let routedToPortable = FastKernels(routing: [.binaryCrossEntropy], to: portable, otherwise: avx2)
+        let routedToAVX2 = FastKernels(routing: [.mseLoss], to: portable, otherwise: avx2)
+        #expect(routedToPortable.isa == .portable && routedToPortable.routing?.otherwise == .avx2)
+        let bits = { (k: FastKernels) in try k.evaluate(bce.lossCase(), threads: 2).outputs["output"]!.scalars.map(\.bitPattern) }
+        #expect(try bits(routedToPortable) == bits(portable))
+        #expect(try bits(routedToAVX2) == bits(avx2))
+        #expect(try routedToPortable.prepare(bce.lossCase()).loss == .binaryCrossEntropy)
+        // The grain override reaches the build that runs the loss.
+        let split = try routedToPortable.withGrainOverride(1) { try routedToPortable.evaluate(bce.lossCase(), threads: 3) }
+        #expect(split.outputs["output"]!.scalars.map(\.bitPattern) == (try bits(portable)))
+    }
+
+    /// The names runs of the AVX-512 selection are recorded under.
+    @Test func recordedNames() throws {
+        guard let avx512 = FastDispatch.builds.first(where: { $0.isa == .avx512 }),
+              let avx2 = FastDispatch.builds.first(where: { $0.isa == .avx2 }) else { return }
+        #expect(FastDispatch.recordedName(FastKernels(routing: FastDispatch.avx512Losses, to: avx512, otherwise: avx2)) == "avx512")
+        #expect(FastDispatch.recordedName(avx512) == "avx512[all]")
+        #expect(FastDispatch.recordedName(FastKernels(routing: [.mseLoss, .ctcLoss], to: avx512, otherwise: avx2)) == "avx512[ctc_loss,mse_loss]")
+        #expect(FastDispatch.recordedName(FastKernels(routing: [], to: avx512, otherwise: avx2)) == "avx512[]")
+        #expect(FastDispatch.recordedName(avx2) == "avx2")
+        if FastDispatch.requested == nil, FastDispatch.runnable.first == .avx512,
+           ProcessInfo.processInfo.environment[FastDispatch.avx512LossesVariable] == nil {
+            #expect(FastDispatch.current.routing?.losses == FastDispatch.avx512Losses)
+            #expect(FastDispatch.current.routing?.otherwise == .avx2)
+            #expect(FastDispatch.recordedName == "avx512")
+        }
+    }
+}
+
 /// What this binary holds and what this CPU runs.
 @Suite struct BuildInventoryTests {
     @Test func buildsAreDistinctAndInPreferenceOrder() {

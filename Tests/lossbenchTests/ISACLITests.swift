@@ -34,7 +34,29 @@ import FastDispatch
         #expect(exitCode(["generate", "--out", db, "--loss", "binary_cross_entropy", "--seed", "3"]) == 0)
         let r = try run(isa: isa.rawValue, ["check", "--db", db, "--impl", "fast"])
         #expect(r.code == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("fast: the \(isa.rawValue) build of its kernels (from LOSSBENCH_ISA"))
+        let routed = isa == .avx512 ? " for ctc_loss, multi_margin_loss, the avx2 build's for the other losses" : ""
+        #expect(r.stdout.contains("fast: the \(isa.rawValue) build of its kernels\(routed) (from LOSSBENCH_ISA"), "\(r.stdout)")
+    }
+
+    /// LOSSBENCH_AVX512_LOSSES: a name that is no loss, or the variable on a build other than
+    /// AVX-512, stops the command (exit 64); a valid set is obeyed and recorded under its own name.
+    @Test func theAVX512LossSetIsCheckedAndRecorded() throws {
+        let history = dir + "/history-avx512-set.sqlite"
+        let bench = ["bench", "--history", history, "--loss", "l1_loss", "--pass", "forward", "--elements", "1024",
+                     "--impl", "fast", "--min-samples", "2", "--max-samples", "2", "--min-time", "0"]
+        let bogus = try runLossbench(bench, environment: [FastDispatch.avx512LossesVariable: "l1_loss,nope"])
+        #expect(bogus.code == 64)
+        #expect(bogus.stderr.contains("LOSSBENCH_AVX512_LOSSES: 'nope' is not a loss; allowed: all, none"))
+        let onAVX2 = try runLossbench(bench, environment: [FastDispatch.avx512LossesVariable: "all", FastDispatch.environmentVariable: "avx2"])
+        #expect(onAVX2.code == 64)
+        #expect(onAVX2.stderr.contains("applies to the avx512 build only; this process runs the avx2 build"))
+        #expect(!FileManager.default.fileExists(atPath: history))
+        guard FastDispatch.runnable.contains(.avx512) else { return }
+        let r = try runLossbench(bench, environment: [FastDispatch.avx512LossesVariable: "MSELoss, l1_loss", FastDispatch.environmentVariable: "avx512"])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("fast: the avx512 build of its kernels for l1_loss, mse_loss, the avx2 build's for the other losses"))
+        let recorded = try DatabaseQueue(path: history).read { db in try String.fetchAll(db, sql: "SELECT isa FROM runs") }
+        #expect(recorded == ["avx512[l1_loss,mse_loss]"])
     }
 
     @Test(arguments: FastDispatch.runnable)
