@@ -280,7 +280,8 @@ package enum PerformanceReport {
     /// Fast's builds side by side: the latest standard run of each recorded build (at its own
     /// thread count), each loss and pass's time per build and its ratio to the main build's.
     static func buildsSection(_ standardRuns: [RunRecord], _ byRun: [Int64: [MeasurementRecord]]) -> String {
-        let builds = ISA.preference.map(\.rawValue).compactMap { isa in standardRuns.last { $0.isa == isa } }
+        let names = Set(standardRuns.compactMap(\.isa)).sorted { buildRank($0) < buildRank($1) }
+        let builds = names.compactMap { isa in standardRuns.last { $0.isa == isa } }
         guard builds.count > 1 else { return "" }
         var md = "## Builds of Fast's kernels\n\n"
         md += "The latest standard run of each build recorded on this machine (`LOSSBENCH_ISA=…`, Docs/Benchmarking.md); "
@@ -312,11 +313,26 @@ package enum PerformanceReport {
         return md + "\n"
     }
 
+    /// Where a recorded build name sorts: by its instruction set in `ISA.preference` order, a
+    /// replaced AVX-512 loss set (`avx512[all]`) right after the default selection.
+    static func buildRank(_ name: String) -> (Int, Int, String) {
+        let base = String(name.prefix { $0 != "[" })
+        return (ISA.preference.firstIndex { $0.rawValue == base } ?? ISA.preference.count, base == name ? 0 : 1, name)
+    }
+
+    /// The environment that selects a recorded build again: `LOSSBENCH_ISA`, and for a replaced
+    /// AVX-512 loss set (`avx512[ctc_loss,mse_loss]`) `LOSSBENCH_AVX512_LOSSES` too.
+    package static func environment(forBuild name: String) -> String {
+        guard let open = name.firstIndex(of: "["), name.hasSuffix("]") else { return "LOSSBENCH_ISA=\(name)" }
+        let losses = name[name.index(after: open)..<name.index(before: name.endIndex)]
+        return "LOSSBENCH_ISA=\(name[..<open]) LOSSBENCH_AVX512_LOSSES=\(losses.isEmpty ? "none" : losses)"
+    }
+
     static func runLine(_ r: RunRecord) -> String {
         "Run \(r.id!) at \(r.startedAt): commit \(r.gitCommit.map { "`\($0.prefix(10))`" } ?? "unknown")\(r.gitDirty == true ? " (dirty)" : ""), "
             + "\(r.buildConfig) build, Swift \(r.swiftVersion)" + (r.isa.map { ", Fast's \($0) kernels" } ?? "")
             + ", \(r.threads) threads" + (r.label.map { ", label \"\($0)\"" } ?? "") + "."
-            + (r.command.map { " Reproduce with `" + (r.isa.map { "LOSSBENCH_ISA=\($0) " } ?? "") + "\($0)`." } ?? "")
+            + (r.command.map { " Reproduce with `" + (r.isa.map { environment(forBuild: $0) + " " } ?? "") + "\($0)`." } ?? "")
     }
 
     static func msText(_ ns: Double?) -> String {

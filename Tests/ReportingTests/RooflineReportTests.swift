@@ -129,6 +129,19 @@ func standardMeasurement(_ loss: String, _ impl: String, pass: String = "forward
         #expect(builds.contains("| kl_div | forward | [4194304] | 2.00 | 50.00 | 25.00 |"), "\(builds)")
         #expect(builds.contains("| kl_div | backward | [4194304] | 4.00 | 40.00 | 10.00 |"), "\(builds)")
         #expect(builds.contains("Geometric mean, portable over avx2: **15.81×** over 2 measurements."), "\(builds)")
+        // The AVX-512 selection leads once recorded; a replaced loss set sorts right after it and
+        // reproduces with both variables.
+        try db.record(run("avx512[all]", "avx512-all", 4), [m("forward", 1e6), m("backward", 2e6)])
+        try db.record(run("avx512", "avx512", 5), [m("forward", 1.5e6), m("backward", 3e6)])
+        let four = try PerformanceReport.build(db).first { $0.path == "performance.md" }!.content
+        let fourBuilds = four.components(separatedBy: "## Builds of Fast's kernels")[1].components(separatedBy: "\n## ")[0]
+        #expect(fourBuilds.contains("| loss | pass | shape | avx512 ms | avx512[all] ms | avx2 ms | portable ms | avx512[all] / avx512 | avx2 / avx512 | portable / avx512 |"), "\(fourBuilds)")
+        #expect(fourBuilds.contains("| kl_div | forward | [4194304] | 1.50 | 1.00 | 2.00 | 50.00 | 0.67 | 1.33 | 33.33 |"), "\(fourBuilds)")
+        #expect(fourBuilds.contains("Reproduce with `LOSSBENCH_ISA=avx512 LOSSBENCH_AVX512_LOSSES=all lossbench bench --impl fast --label avx512-all`"), "\(fourBuilds)")
+        let fourLatest = four.components(separatedBy: "## Latest standard suite")[1].components(separatedBy: "\n## ")[0]
+        #expect(fourLatest.contains("label \"avx512\"") && fourLatest.contains("Reproduce with `LOSSBENCH_ISA=avx512 lossbench"), "\(fourLatest)")
+        #expect(PerformanceReport.environment(forBuild: "avx512[ctc_loss,mse_loss]") == "LOSSBENCH_ISA=avx512 LOSSBENCH_AVX512_LOSSES=ctc_loss,mse_loss")
+        #expect(PerformanceReport.environment(forBuild: "avx512[]") == "LOSSBENCH_ISA=avx512 LOSSBENCH_AVX512_LOSSES=none")
         // One build only: no comparison section.
         let one = try scratchReportHistory("builds1")
         try one.record(run("avx2", "avx2", 2), [m("forward", 2e6)])
