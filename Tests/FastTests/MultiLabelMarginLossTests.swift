@@ -94,4 +94,28 @@ private func multilabel(_ reduction: String, _ inputs: [String: TensorValue]) ->
             MarginLossCheck.expectSameError(LossCase(loss: .multilabelMarginLoss, options: o, inputs: inputs), kind)
         }
     }
+
+    /// The range check reads every entry of a target spanning many chunks on several threads (its
+    /// extremes are Fast's parallel SIMD pass): one bad entry after a row's −1, deep in a late
+    /// chunk, is found at any thread count, and the error names the first bad entry in order.
+    @Test(arguments: [1, 2, 3])
+    func aBadEntryAnywhereInALargeTargetIsFound(threads: Int) throws {
+        var rng = MarginTestRNG(15)
+        let (rows, c) = (300, 256)
+        let x = rng.values([rows, c])
+        let valid = targets(&rng, rows: rows, classes: c, maxLabels: 6)
+        for (position, bad) in [(250 * c + 200, Int64(c)), (299 * c + 255, -2), (17, Int64.max), (40_000, Int64.min)] {
+            var y = valid
+            y[position] = bad
+            if position == 17 { y[70_000] = -5 }  // a later bad entry: the first one is named
+            let c = multilabel("sum", ["input": x, "target": T.ints([rows, c], y)])
+            #expect {
+                try Fast.evaluate(c, threads: threads)
+            } throws: { error in
+                guard let e = error as? LossError else { return false }
+                return e.kind == .targetOutOfRange && "\(e)".contains("entry \(bad) is out of range")
+            }
+        }
+        #expect(throws: Never.self) { try Fast.evaluate(multilabel("sum", ["input": x, "target": T.ints([rows, c], valid)]), threads: threads) }
+    }
 }

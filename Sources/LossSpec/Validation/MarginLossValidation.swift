@@ -80,19 +80,37 @@ package enum MarginLossValidation {
         }
     }
 
+    /// The least and greatest of `entries` in one serial pass (Int64.max, Int64.min when empty).
+    package static func serialExtremes(_ entries: UnsafeBufferPointer<Int64>) -> (min: Int64, max: Int64) {
+        var lo = Int64.max, hi = Int64.min
+        for t in entries {
+            lo = Swift.min(lo, t)
+            hi = Swift.max(hi, t)
+        }
+        return (lo, hi)
+    }
+
     /// Validates the arguments of `multilabel_margin_loss`: input, then a target of the input's
     /// shape (for a 0-/1-D input, any 0-/1-D target of C elements). Then checks every target entry,
     /// including those after a row's −1 terminator, lies in `[−1, C)`.
     ///
+    /// `extremes` gives the least and greatest entry (Int64.max and Int64.min for none): the range
+    /// check needs only those, and Fast computes them with SIMD on its threads, since a serial
+    /// pass over an int64 target the size of the scores took as long as Fast's whole forward. The
+    /// error then names the first entry outside the range, as the serial check did.
+    ///
     /// - Throws: `shape_mismatch`, `empty_input`, `target_out_of_range`.
-    package static func multilabelMargin(input: [Int], target: [Int], labels: [Int64]) throws -> MarginLossLayout {
+    package static func multilabelMargin(input: [Int], target: [Int], labels: [Int64],
+                                         extremes: (UnsafeBufferPointer<Int64>) -> (min: Int64, max: Int64) = serialExtremes)
+        throws -> MarginLossLayout {
         let (n, c) = try layout(input: input)
         let fits = input.count <= 1 ? target.count <= 1 && Shape.count(target) == c : target == input
         guard fits else {
             throw LossError(.shapeMismatch, argument: "target",
                             "inconsistent target size \(target) for input of size \(input): the target must have the input's shape")
         }
-        for t in labels where t < -1 || t >= Int64(c) {
+        let range = labels.withUnsafeBufferPointer(extremes)
+        if range.min < -1 || range.max >= Int64(c), let t = labels.first(where: { $0 < -1 || $0 >= Int64(c) }) {
             throw LossError(.targetOutOfRange, argument: "target",
                             "entry \(t) is out of range: every entry must lie in [-1, \(c)), -1 ending a row's labels")
         }
