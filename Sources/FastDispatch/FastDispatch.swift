@@ -94,9 +94,15 @@ package enum FastDispatch {
     /// `nll_loss` backward 1.10–1.37. The others were within the machine's noise in both
     /// directions, so they stay on the AVX2 code the rest of the history measured. After its sweep
     /// was rewritten (four labels per pass), `multilabel_margin_loss` joined: 0.59–0.73 forward and
-    /// 0.70–0.78 backward in three more alternating runs.
+    /// 0.70–0.78 backward in three more alternating runs. When the AVX-512 build's elementwise
+    /// likelihood losses went to 16 lanes (`LikelihoodLanes`: `lb_exp16`, libmvec's
+    /// `_ZGVeN16v_logf`), `poisson_nll_loss` (0.73–0.76 forward, 0.71–0.86 backward) and
+    /// `kl_div` (0.70–0.78, 0.81–0.87) joined, in two rounds at 1 and at 2 threads each;
+    /// `gaussian_nll_loss` ran 1.8–2.0× slower on 16 lanes (a quarter of its time in
+    /// `_ZGVeN16v_logf_skx`, not profiled further) and stays on the AVX2 build.
     /// `LOSSBENCH_AVX512_LOSSES` replaces the set, to measure it again.
-    package static let avx512Losses: Set<LossKind> = [.multiMarginLoss, .ctcLoss, .multilabelMarginLoss]
+    package static let avx512Losses: Set<LossKind> = [.multiMarginLoss, .ctcLoss, .multilabelMarginLoss,
+                                                        .poissonNLLLoss, .klDiv]
 
     /// The environment variable that replaces `avx512Losses`: `all`, `none`, or loss names.
     package static let avx512LossesVariable = "LOSSBENCH_AVX512_LOSSES"

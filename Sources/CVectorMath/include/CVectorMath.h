@@ -103,6 +103,44 @@ static inline __attribute__((always_inline)) __m256 lb_exp8(__m256 x) {
     return lb_exp_core8(x, bias, unbias);
 }
 
+#ifdef __AVX512F__
+// The AVX-512 build (x86-64-v4) only: libmvec's 16-lane entry points and the exp above on 16
+// lanes. Swift imports __m512 as SIMD16<Float>. Every module that imports this header compiles
+// these static inline functions with its own flags, so the AVX2 build never sees them.
+__m512 _ZGVeN16v_logf(__m512 x);
+__m512 _ZGVeN16v_log1pf(__m512 x);
+
+// lb_exp8's method and constants on 16 lanes: the 8-entry table is repeated, so vpermps's 4-bit
+// index (N mod 16) picks 2^((N mod 8)/8); the sign's bias comes from a compare mask. Results
+// are bit-identical to lb_exp8 lane for lane.
+static inline __attribute__((always_inline)) __m512 lb_exp16(__m512 x) {
+    x = _mm512_max_ps(_mm512_set1_ps(-104.0f), x);
+    x = _mm512_min_ps(_mm512_set1_ps(88.8f), x);
+    __mmask16 negative = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
+    __m512i bias = _mm512_mask_blend_epi32(negative, _mm512_set1_epi32((int)0xE0000000), _mm512_set1_epi32(0x20000000));
+    __m512 unbias = _mm512_mask_blend_ps(negative, _mm512_set1_ps(0x1p64f), _mm512_set1_ps(0x1p-64f));
+    const __m512 magic = _mm512_set1_ps(12582912.0f);  // 1.5·2^23
+    const __m512 table = _mm512_setr_ps(0x1p0f, 0x1.172b84p0f, 0x1.306fep0f, 0x1.4bfdaep0f,
+                                        0x1.6a09e6p0f, 0x1.8ace54p0f, 0x1.ae89fap0f, 0x1.d5818ep0f,
+                                        0x1p0f, 0x1.172b84p0f, 0x1.306fep0f, 0x1.4bfdaep0f,
+                                        0x1.6a09e6p0f, 0x1.8ace54p0f, 0x1.ae89fap0f, 0x1.d5818ep0f);
+    __m512 t = _mm512_fmadd_ps(x, _mm512_set1_ps(11.5415603271117f), magic);  // 8·log2(e)
+    __m512 n = _mm512_sub_ps(t, magic);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f / 8), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f / 8), r);
+    __m512i ti = _mm512_castps_si512(t);
+    __m512 tj = _mm512_permutexvar_ps(ti, table);
+    __m512i k = _mm512_and_si512(_mm512_slli_epi32(ti, 20), _mm512_set1_epi32((int)0xFF800000));
+    __m512 scale = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(tj), _mm512_add_epi32(k, bias)));
+    __m512 p = _mm512_set1_ps(1.0f / 24);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    __m512 q = _mm512_mul_ps(p, r);  // e^r − 1
+    return _mm512_mul_ps(_mm512_fmadd_ps(scale, q, scale), unbias);
+}
+#endif
+
 // Asks for the cache line at `p` in L1 ahead of use (a hint: never faults, any address).
 static inline __attribute__((always_inline)) void lb_prefetch(const void *p) {
     __builtin_prefetch(p, 0, 3);

@@ -76,6 +76,17 @@ package enum VectorMath {
         #endif
     }
 
+    #if LOSSBENCH_AVX512
+    /// The AVX-512 build's 16-lane exp: `lb_exp16`, bit-identical to `exp` on 8 lanes.
+    @inlinable @inline(__always)
+    package static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> { lb_exp16(x) }
+
+    /// The AVX-512 build's 16-lane log: libmvec's `_ZGVeN16v_logf` (glibc documents ≤ 4 ulp,
+    /// with the same special values as the 8-lane entry point).
+    @inlinable @inline(__always)
+    package static func log(_ x: SIMD16<Float>) -> SIMD16<Float> { _ZGVeN16v_logf(x) }
+    #endif
+
     /// log σ(t) = min(t, 0) − log1p(exp(−|t|)), the overflow-free form (Docs/Semantics.md#notation).
     @inlinable @inline(__always)
     package static func logSigmoid(_ t: SIMD8<Float>) -> SIMD8<Float> {

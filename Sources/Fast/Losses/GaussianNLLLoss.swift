@@ -1,6 +1,6 @@
 @_spi(Kernels) import LossSpec
 
-/// GaussianNLL on 8 lanes (`Reference.gaussianNLLLoss` for the definition): arguments input x,
+/// GaussianNLL on `LikelihoodLanes` (8 lanes, 16 on the AVX-512 build) (`Reference.gaussianNLLLoss` for the definition): arguments input x,
 /// target y, var.
 struct GaussianKernel: ElementwiseKernel {
     var full: Bool

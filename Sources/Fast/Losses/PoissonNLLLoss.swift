@@ -1,6 +1,6 @@
 @_spi(Kernels) import LossSpec
 
-/// PoissonNLL on 8 lanes (`Reference.poissonNLLLoss` for the definition).
+/// PoissonNLL on `LikelihoodLanes` (8 lanes, 16 on the AVX-512 build) (`Reference.poissonNLLLoss` for the definition).
 struct PoissonKernel: ElementwiseKernel {
     var logInput: Bool
     var full: Bool
