@@ -96,13 +96,13 @@ package enum FastDispatch {
     /// was rewritten (four labels per pass), `multilabel_margin_loss` joined: 0.59–0.73 forward and
     /// 0.70–0.78 backward in three more alternating runs. When the AVX-512 build's elementwise
     /// likelihood losses went to 16 lanes (`LikelihoodLanes`: `lb_exp16`, libmvec's
-    /// `_ZGVeN16v_logf`), `poisson_nll_loss` (0.73–0.76 forward, 0.71–0.86 backward) and
-    /// `kl_div` (0.70–0.78, 0.81–0.87) joined, in two rounds at 1 and at 2 threads each;
-    /// `gaussian_nll_loss` ran 1.8–2.0× slower on 16 lanes (a quarter of its time in
-    /// `_ZGVeN16v_logf_skx`, not profiled further) and stays on the AVX2 build.
-    /// `LOSSBENCH_AVX512_LOSSES` replaces the set, to measure it again.
+    /// `_ZGVeN16v_logf`) and their step became a generic parameter instead of a closure, all three
+    /// joined, in two rounds at 1 and at 2 threads each: `poisson_nll_loss` 0.57–0.62 forward,
+    /// 0.76–0.90 backward; `kl_div` 0.66–0.71 and 0.80–0.84; `gaussian_nll_loss` 0.73–0.78
+    /// forward, 0.87–0.89 backward at 1 thread and 1.00–1.04 at 2 (memory-bound there; kept with
+    /// its forward).
     package static let avx512Losses: Set<LossKind> = [.multiMarginLoss, .ctcLoss, .multilabelMarginLoss,
-                                                        .poissonNLLLoss, .klDiv]
+                                                        .poissonNLLLoss, .klDiv, .gaussianNLLLoss]
 
     /// The environment variable that replaces `avx512Losses`: `all`, `none`, or loss names.
     package static let avx512LossesVariable = "LOSSBENCH_AVX512_LOSSES"

@@ -77,9 +77,9 @@ enum FastElementwise {
                             return Parallel.mapChunks(count: n, chunk: Parallel.elementChunk, threads: threads,
                                                       initial: 0.0) { range in
                                 if gradients {
-                                    chunk(range, streams.value) { a, b, c, u in kernel.lossAndGradients(a, b, c, u) }
+                                    chunk(range, streams.value, WithGradients(kernel: kernel))
                                 } else {
-                                    chunk(range, streams.value) { a, b, c, _ in (kernel.loss(a, b, c), .zero, .zero, .zero) }
+                                    chunk(range, streams.value, LossOnly(kernel: kernel))
                                 }
                             }
                         }
@@ -124,11 +124,36 @@ enum FastElementwise {
         var out, ga, gb, gc: UnsafeMutablePointer<Float>?
     }
 
+    /// What one step of `chunk` computes: the loss alone, or with the gradients. A generic
+    /// parameter rather than a closure: the closures were not inlined, so every step passed its
+    /// vectors through the stack, and the 16-lane reloads of 4 × 16-byte stores stalled on store
+    /// forwarding (two thirds of poisson_nll_loss's forward on the AVX-512 build).
+    protocol Step {
+        func callAsFunction(_ a: LikelihoodLanes, _ b: LikelihoodLanes, _ c: LikelihoodLanes, _ u: LikelihoodLanes)
+            -> (loss: LikelihoodLanes, a: LikelihoodLanes, b: LikelihoodLanes, c: LikelihoodLanes)
+    }
+
+    struct LossOnly<K: ElementwiseKernel>: Step {
+        let kernel: K
+        @inline(__always)
+        func callAsFunction(_ a: LikelihoodLanes, _ b: LikelihoodLanes, _ c: LikelihoodLanes, _: LikelihoodLanes)
+            -> (loss: LikelihoodLanes, a: LikelihoodLanes, b: LikelihoodLanes, c: LikelihoodLanes) {
+            (kernel.loss(a, b, c), .zero, .zero, .zero)
+        }
+    }
+
+    struct WithGradients<K: ElementwiseKernel>: Step {
+        let kernel: K
+        @inline(__always)
+        func callAsFunction(_ a: LikelihoodLanes, _ b: LikelihoodLanes, _ c: LikelihoodLanes, _ u: LikelihoodLanes)
+            -> (loss: LikelihoodLanes, a: LikelihoodLanes, b: LikelihoodLanes, c: LikelihoodLanes) {
+            kernel.lossAndGradients(a, b, c, u)
+        }
+    }
+
     /// One chunk: Σ loss, and where requested the elementwise loss and the gradients.
     @inline(__always)
-    static func chunk(_ range: Range<Int>, _ s: Streams3,
-                      _ f: (LikelihoodLanes, LikelihoodLanes, LikelihoodLanes, LikelihoodLanes)
-                          -> (loss: LikelihoodLanes, a: LikelihoodLanes, b: LikelihoodLanes, c: LikelihoodLanes)) -> Double {
+    static func chunk<F: Step>(_ range: Range<Int>, _ s: Streams3, _ f: F) -> Double {
         typealias V = LikelihoodLanes
         let w = V.scalarCount
         guard let a = s.a, let b = s.b else { return 0 }
