@@ -59,7 +59,7 @@ import Reference
     @Test(arguments: [nil, "", " "])
     func unsetMeansTheMeasuredSet(_ value: String?) throws {
         #expect(try FastDispatch.avx512Losses(override: value) == FastDispatch.avx512Losses)
-        #expect(FastDispatch.avx512Losses == [.multiMarginLoss, .ctcLoss, .multilabelMarginLoss, .poissonNLLLoss, .klDiv, .gaussianNLLLoss])
+        #expect(FastDispatch.avx512Losses == [.multiMarginLoss, .ctcLoss, .multilabelMarginLoss, .poissonNLLLoss, .klDiv, .gaussianNLLLoss, .binaryCrossEntropy])
     }
 
     @Test func theOverrideTakesAllNoneOrNames() throws {

@@ -85,6 +85,14 @@ package enum VectorMath {
     /// with the same special values as the 8-lane entry point).
     @inlinable @inline(__always)
     package static func log(_ x: SIMD16<Float>) -> SIMD16<Float> { _ZGVeN16v_logf(x) }
+
+    /// `log1pViaLog` on 16 lanes: the same correction around the 16-lane log.
+    @inlinable @inline(__always)
+    package static func log1pViaLog(_ t: SIMD16<Float>) -> SIMD16<Float> {
+        let u = 1 + t
+        let corrected = log(u) * (t / (u - 1))
+        return corrected.replacing(with: t, where: (u .== 1) .| (t .== .infinity))
+    }
     #endif
 
     /// log σ(t) = min(t, 0) − log1p(exp(−|t|)), the overflow-free form (Docs/Semantics.md#notation).
