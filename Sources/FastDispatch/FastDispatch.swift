@@ -140,11 +140,13 @@ package enum FastDispatch {
     package static let selection = Result { () throws(ISASelectionError) -> FastKernels in
         let chosen = try kernels(requested: requested)
         let override = ProcessInfo.processInfo.environment[avx512LossesVariable]
+        // Its names first: a misspelt loss is the same error on every machine and binary.
+        let losses = try avx512Losses(override: override)
         if normalizedOverride(override) != nil, chosen.isa != .avx512 {
             throw ISASelectionError("\(avx512LossesVariable) applies to the avx512 build only; this process runs the "
                 + "\(chosen.isa.rawValue) build (set \(environmentVariable)=avx512 on a CPU that runs it)")
         }
-        return dispatched(chosen, avx512: try avx512Losses(override: override))
+        return dispatched(chosen, avx512: losses)
     }
 
     /// The name the history records for the selected kernels (`runs.isa`): the build's, with the
