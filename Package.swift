@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Implementations", "Markup", "Generator", "GoldenStore", "LossSpec", "Reference"]),
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing", "Conformance", "Implementations", "Generator", "LossSpec", "Reference"]),
         .testTarget(name: "BenchmarkingTests", dependencies: ["Benchmarking", "History", "LossSpec", "FastABI", "FastDispatch"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "History", "Conformance", "Implementations", "Generator", "GoldenStore", "LossSpec", "Reference"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "FastABI", "History", "Conformance", "Implementations", "Generator", "GoldenStore", "LossSpec", "Reference"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Reporting", "lossbench", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PortsTests", dependencies: ["Ports", "Conformance", "GoldenStore", "LossSpec", "Reference"], exclude: ["Fixtures"]),
         .testTarget(name: "lossbenchTests", dependencies: ["lossbench", "GoldenStore", "LossSpec", "Conformance", "Implementations", "Fuzzing", "History", "CAllocator", "Ports", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -20,6 +20,31 @@ package enum ISA: String, CaseIterable, Sendable, Codable {
     package static let preference: [ISA] = [.avx512, .avx2, .portable]
 }
 
+/// The names the history records for a build of Fast's kernels (`runs.isa`), written by
+/// `lossbench bench` and read back by the report: the one place that knows their format.
+///
+/// A build is recorded by its `ISA` raw value; the AVX-512 selection with its losses replaced by
+/// `LOSSBENCH_AVX512_LOSSES` as `avx512[all]`, `avx512[ctc_loss,mse_loss]` or `avx512[]` (none),
+/// so such a run never counts as the default selection.
+package enum RecordedBuild {
+    /// The name of the AVX-512 selection running `losses` with AVX-512 code instead of its default set.
+    package static func avx512(replacedBy losses: Set<LossKind>) -> String {
+        if losses == Set(LossKind.allCases) { return "avx512[all]" }
+        return "avx512[" + losses.map(\.rawValue).sorted().joined(separator: ",") + "]"
+    }
+
+    /// The build a recorded name belongs to (`avx512` for `avx512[all]`).
+    package static func base(_ name: String) -> String { String(name.prefix { $0 != "[" }) }
+
+    /// The environment that selects a recorded build again: `LOSSBENCH_ISA`, and for a replaced
+    /// AVX-512 loss set `LOSSBENCH_AVX512_LOSSES` too.
+    package static func environment(_ name: String) -> String {
+        guard let open = name.firstIndex(of: "["), name.hasSuffix("]") else { return "LOSSBENCH_ISA=\(name)" }
+        let losses = name[name.index(after: open)..<name.index(before: name.endIndex)]
+        return "LOSSBENCH_ISA=\(name[..<open]) LOSSBENCH_AVX512_LOSSES=\(losses.isEmpty ? "none" : losses)"
+    }
+}
+
 /// One build of Fast's kernels, as values of types every build shares.
 ///
 /// Each build of the Fast sources (the same files compiled once per instruction set, each build a

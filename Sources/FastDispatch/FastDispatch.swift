@@ -158,9 +158,7 @@ package enum FastDispatch {
     package static func recordedName(_ kernels: FastKernels) -> String {
         guard kernels.isa == .avx512 else { return kernels.isa.rawValue }
         let losses = kernels.routing?.losses ?? Set(LossKind.allCases)
-        if losses == avx512Losses { return "avx512" }
-        if losses == Set(LossKind.allCases) { return "avx512[all]" }
-        return "avx512[" + losses.map(\.rawValue).sorted().joined(separator: ",") + "]"
+        return losses == avx512Losses ? ISA.avx512.rawValue : RecordedBuild.avx512(replacedBy: losses)
     }
 
     /// The build this process runs, or the reason `LOSSBENCH_ISA` names none it can.

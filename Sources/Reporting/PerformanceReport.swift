@@ -316,23 +316,15 @@ package enum PerformanceReport {
     /// Where a recorded build name sorts: by its instruction set in `ISA.preference` order, a
     /// replaced AVX-512 loss set (`avx512[all]`) right after the default selection.
     static func buildRank(_ name: String) -> (Int, Int, String) {
-        let base = String(name.prefix { $0 != "[" })
+        let base = RecordedBuild.base(name)
         return (ISA.preference.firstIndex { $0.rawValue == base } ?? ISA.preference.count, base == name ? 0 : 1, name)
-    }
-
-    /// The environment that selects a recorded build again: `LOSSBENCH_ISA`, and for a replaced
-    /// AVX-512 loss set (`avx512[ctc_loss,mse_loss]`) `LOSSBENCH_AVX512_LOSSES` too.
-    package static func environment(forBuild name: String) -> String {
-        guard let open = name.firstIndex(of: "["), name.hasSuffix("]") else { return "LOSSBENCH_ISA=\(name)" }
-        let losses = name[name.index(after: open)..<name.index(before: name.endIndex)]
-        return "LOSSBENCH_ISA=\(name[..<open]) LOSSBENCH_AVX512_LOSSES=\(losses.isEmpty ? "none" : losses)"
     }
 
     static func runLine(_ r: RunRecord) -> String {
         "Run \(r.id!) at \(r.startedAt): commit \(r.gitCommit.map { "`\($0.prefix(10))`" } ?? "unknown")\(r.gitDirty == true ? " (dirty)" : ""), "
             + "\(r.buildConfig) build, Swift \(r.swiftVersion)" + (r.isa.map { ", Fast's \($0) kernels" } ?? "")
             + ", \(r.threads) threads" + (r.label.map { ", label \"\($0)\"" } ?? "") + "."
-            + (r.command.map { " Reproduce with `" + (r.isa.map { environment(forBuild: $0) + " " } ?? "") + "\($0)`." } ?? "")
+            + (r.command.map { " Reproduce with `" + (r.isa.map { RecordedBuild.environment($0) + " " } ?? "") + "\($0)`." } ?? "")
     }
 
     static func msText(_ ns: Double?) -> String {

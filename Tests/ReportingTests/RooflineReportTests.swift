@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FastABI
 import History
 import Reporting
 
@@ -140,8 +141,8 @@ func standardMeasurement(_ loss: String, _ impl: String, pass: String = "forward
         #expect(fourBuilds.contains("Reproduce with `LOSSBENCH_ISA=avx512 LOSSBENCH_AVX512_LOSSES=all lossbench bench --impl fast --label avx512-all`"), "\(fourBuilds)")
         let fourLatest = four.components(separatedBy: "## Latest standard suite")[1].components(separatedBy: "\n## ")[0]
         #expect(fourLatest.contains("label \"avx512\"") && fourLatest.contains("Reproduce with `LOSSBENCH_ISA=avx512 lossbench"), "\(fourLatest)")
-        #expect(PerformanceReport.environment(forBuild: "avx512[ctc_loss,mse_loss]") == "LOSSBENCH_ISA=avx512 LOSSBENCH_AVX512_LOSSES=ctc_loss,mse_loss")
-        #expect(PerformanceReport.environment(forBuild: "avx512[]") == "LOSSBENCH_ISA=avx512 LOSSBENCH_AVX512_LOSSES=none")
+        #expect(RecordedBuild.environment("avx512[ctc_loss,mse_loss]") == "LOSSBENCH_ISA=avx512 LOSSBENCH_AVX512_LOSSES=ctc_loss,mse_loss")
+        #expect(RecordedBuild.environment("avx512[]") == "LOSSBENCH_ISA=avx512 LOSSBENCH_AVX512_LOSSES=none")
         // One build only: no comparison section.
         let one = try scratchReportHistory("builds1")
         try one.record(run("avx2", "avx2", 2), [m("forward", 2e6)])
