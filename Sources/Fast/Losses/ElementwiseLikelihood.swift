@@ -47,6 +47,9 @@ enum FastElementwise {
         }
     }
 
+    /// ½·log(2π) in Float32: the constant of Poisson's Stirling term and of Gaussian's `full`.
+    static let halfLog2Pi = Float(0.5 * 1.8378770664093453)
+
     /// Sum of the loss over a block before it is widened to Double: 1024 elements = 64 per lane
     /// of the two 8-lane accumulators.
     static let block = 1024

@@ -14,14 +14,14 @@ struct GaussianKernel: ElementwiseKernel {
     @inline(__always) func loss(_ x: V, _ y: V, _ variance: V) -> V {
         let v = clamped(variance), d = x - y
         let l = 0.5 * (VectorMath.log(v) + d * d / v)
-        return full ? l + PoissonKernel.halfLog2Pi : l
+        return full ? l + FastElementwise.halfLog2Pi : l
     }
 
     @inline(__always) func lossAndGradients(_ x: V, _ y: V, _ variance: V, _ u: V) -> (loss: V, a: V, b: V, c: V) {
         let v = clamped(variance), d = x - y
         let q = d * d / v
         var l = 0.5 * (VectorMath.log(v) + q)
-        if full { l += PoissonKernel.halfLog2Pi }
+        if full { l += FastElementwise.halfLog2Pi }
         let gx = u * d / v
         // ½u·(1/v − d²/v²) as ½u·(1 − q)/v: no v², which overflows Float32 for v > 1.8e19.
         let gv = 0.5 * u * (1 - q) / v

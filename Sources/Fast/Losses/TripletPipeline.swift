@@ -290,6 +290,16 @@ struct TripletRows {
         if lanes == 16 { Streams.store(v, q, at) } else { Streams.storePartial(v, q, at, lanes) }
     }
 
+    /// The three rows' lines well ahead of `at` (see `Streams.prefetchDistance`): one 16-lane
+    /// block is one cache line of each.
+    @inline(__always)
+    private func prefetch(_ at: Int) {
+        guard let a, let p, let n else { return }
+        Streams.prefetchAhead(a, at)
+        Streams.prefetchAhead(p, at)
+        Streams.prefetchAhead(n, at)
+    }
+
     @inline(__always)
     private func finish(_ row: Int, _ loss: Float) -> Double {
         if let out { out[row] = loss }
@@ -309,6 +319,7 @@ struct TripletRows {
             var at = row * width
             let end = at + width
             while at < end {
+                prefetch(at)
                 let lanes = min(16, end - at)
                 let av = load(a, at, lanes), pv = load(p, at, lanes), nv = load(n, at, lanes)
                 var u = av - pv + e, v = av - nv + e, w = pv - nv + e
@@ -364,6 +375,7 @@ struct TripletRows {
             var at = row * width
             let end = at + width
             while at < end {
+                prefetch(at)
                 let lanes = min(16, end - at)
                 let av = load(a, at, lanes), pv = load(p, at, lanes), nv = load(n, at, lanes)
                 aa += av * av
