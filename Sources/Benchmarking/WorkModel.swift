@@ -147,8 +147,10 @@ package struct WorkModel: Sendable {
             return model(read: 8 * n, written: 4 * n, backward ? [.exp: n, .log1p: n, .division: n] : [.exp: n, .log1p: n],
                          "log1p(exp(−yx)); the gradient's σ from the same exp, one division")
         case .binaryCrossEntropy:
-            return model(read: 8 * n, written: 8 * n, backward ? [.log: 2 * n, .division: n] : [.log: 2 * n],
-                         "log x and log(1 − x); the input gradient one division")
+            // log1p(−x), not log(1 − x): PyTorch's formula, and the only accurate one for small x
+            // (1 − x rounds away x's low digits).
+            return model(read: 8 * n, written: 8 * n, backward ? [.log: n, .log1p: n, .division: n] : [.log: n, .log1p: n],
+                         "log x and log1p(−x); the input gradient one division")
         case .binaryCrossEntropyWithLogits:
             return model(read: 8 * n, written: 8 * n, backward ? [.exp: n, .log1p: n, .division: n] : [.exp: n, .log1p: n],
                          "softplus: exp(−|x|), log1p; σ for the gradient from the same exp, one division")
