@@ -53,9 +53,10 @@ package enum Lanes8 {
     /// A large step (two vector logs, outputs, gradients) should be a value of a `Lanes8Step`
     /// type: as a closure it was left a call per 8 elements at the five call sites here (36% of
     /// binary_cross_entropy's forward), where the step type's `@inline(__always)` method is
-    /// inlined. A small closure is inlined either way, and binary_cross_entropy_with_logits'
-    /// plain forward is 40% faster with it as a closure than as a step type: the latter's loop
-    /// came out partly scalarized.
+    /// inlined. A small closure may be inlined either way, but a step that calls libmvec should
+    /// compute those calls for a window of elements first (`LogisticWindow`, `BCEStep.fill`):
+    /// binary_cross_entropy_with_logits' plain forward as a closure with its log inside was left
+    /// a call per 8 elements on AMD EPYC (Zen 5), 21% slower than the windowed step.
     @inlinable @inline(__always)
     package static func blockSum<S: Lanes8Step>(_ range: Range<Int>, _ step: inout S) -> Double {
         var total = SIMD8<Double>()
@@ -116,8 +117,16 @@ package struct LogisticTerms {
     /// NaN stays NaN in both terms (the selects keep it); x = ±inf gives 0 and +inf.
     @inlinable @inline(__always)
     package init(_ x: SIMD8<Float>) {
-        e = VectorMath.expNonPositive(-VectorMath.abs(x))
-        let softplus = VectorMath.log1pViaLog(e)
+        let e = VectorMath.expNonPositive(-VectorMath.abs(x))
+        self.init(x, e: e, logOfOnePlusE: VectorMath.log(1 + e))
+    }
+
+    /// The terms from `e = e^{−|x|}` and `log(1 + e)` computed beforehand (`LogisticWindow`):
+    /// the same arithmetic as `init(_:)`, so the same bits.
+    @inlinable @inline(__always)
+    package init(_ x: SIMD8<Float>, e: SIMD8<Float>, logOfOnePlusE: SIMD8<Float>) {
+        self.e = e
+        let softplus = VectorMath.log1pViaLog(e, logOfOnePlusT: logOfOnePlusE)
         negLogSigmoid = softplus - x.replacing(with: 0, where: x .> 0)
         negLogSigmoidOfNegative = softplus + x.replacing(with: 0, where: x .< 0)
     }
@@ -137,9 +146,71 @@ extension VectorMath {
     /// and t = +inf return t itself. t = −1 gives −inf and NaN stays NaN, as log1p does.
     @inlinable @inline(__always)
     package static func log1pViaLog(_ t: SIMD8<Float>) -> SIMD8<Float> {
+        log1pViaLog(t, logOfOnePlusT: log(1 + t))
+    }
+
+    /// `log1pViaLog(t)` given `log(1 + t)` (`fl(1 + t)`'s log), computed apart.
+    @inlinable @inline(__always)
+    package static func log1pViaLog(_ t: SIMD8<Float>, logOfOnePlusT: SIMD8<Float>) -> SIMD8<Float> {
         let u = 1 + t
-        let corrected = log(u) * (t / (u - 1))
+        let corrected = logOfOnePlusT * (t / (u - 1))
         return corrected.replacing(with: t, where: (u .== 1) .| (t .== .infinity))
+    }
+}
+
+/// `LogisticTerms` a window of elements at a time, for the steps of
+/// binary_cross_entropy_with_logits and multilabel_soft_margin_loss: e^{−|x|} of the window in
+/// one loop, log(1 + e) in a second loop that does nothing else, and each step's terms from the
+/// two stored values (`LogisticTerms(_:e:logOfOnePlusE:)`, the same bits as `LogisticTerms(x)`).
+/// A libmvec call clobbers every vector register: made inside a step it spilled and reloaded
+/// the step's accumulators and operands around it (as in `BCEStep`, whose `fill` this mirrors).
+package struct LogisticWindow {
+    /// Elements per window: 2 KiB of values, well inside L1.
+    package static let size = 256
+    /// `size` values of e, then `size` of log(1 + e), for elements `start..<end`.
+    let values: UnsafeMutablePointer<Float>
+    var start = 0, end = 0
+
+    /// A window over `values`, which holds `2 * size` floats; the first step fills it.
+    package init(values: UnsafeMutablePointer<Float>) { self.values = values }
+
+    /// The terms of elements `i..<i+8` (those past the range are padding), filling the window
+    /// from `i` first if `i` is past it. Steps must come in increasing order, 8 elements apart,
+    /// and none may reach past `limit`.
+    @inline(__always)
+    package mutating func terms(_ x: UnsafePointer<Float>, _ xv: SIMD8<Float>, at i: Int, limit: Int) -> LogisticTerms {
+        if i >= end { fill(x, from: i, limit: limit) }
+        return LogisticTerms(xv, e: Lanes8.load(values, i - start, 8),
+                             logOfOnePlusE: Lanes8.load(values + Self.size, i - start, 8))
+    }
+
+    /// e and log(1 + e) of elements `i..<min(limit, i + size)`; a partial last vector is padded
+    /// with 0 (e = 1, log 2: finite, never used).
+    @inline(never)
+    mutating func fill(_ x: UnsafePointer<Float>, from i: Int, limit: Int) {
+        start = i
+        end = min(limit, i + Self.size)
+        let count = end - i
+        var k = 0
+        while k < count {
+            let v = Lanes8.load(x, i + k, min(8, count - k))
+            Lanes8.store(VectorMath.expNonPositive(-VectorMath.abs(v)), values, k, 8)
+            k += 8
+        }
+        k = 0
+        #if LOSSBENCH_AVX512
+        // 16 lanes per libmvec call (`_ZGVeN16v_logf`) in the AVX-512 build, as `BCEStep.fill`;
+        // the window is a multiple of 16, so the padding lanes stay inside `values`.
+        while k < count {
+            Streams.store(VectorMath.log(1 + Streams.load(values, k)), values + Self.size, k)
+            k += 16
+        }
+        #else
+        while k < count {
+            Lanes8.store(VectorMath.log(1 + Lanes8.load(values, k, 8)), values + Self.size, k, 8)
+            k += 8
+        }
+        #endif
     }
 }
 

@@ -10,7 +10,8 @@ extension Fast {
     /// the gradient comes from the same exponential. `∂/∂y = w g·(pw·(−logσ(x)) − (−logσ(−x)))`
     /// (`−x·w g` without pos_weight, exactly as PyTorch).
     ///
-    /// Cost: one fused pass per chunk, one vector exp and one log1p per 8 elements; weight and
+    /// Cost: one fused pass per chunk, one vector exp and one log per element (a window of 256
+    /// at a time, `LogisticWindow`), one division for log1p's correction; weight and
     /// pos_weight of other shapes are expanded once beforehand. Accuracy: a few roundings plus
     /// libmvec's ≤ 4 ulp per element; sums per-lane Float over 1 K-element blocks, then Double.
     package static func binaryCrossEntropyWithLogits(
@@ -32,17 +33,10 @@ extension Fast {
 
     @inline(__always)
     static func bceWithLogitsChunk(_ b: ElementwiseBuffers, _ range: Range<Int>) -> Double {
-        if b.pw == nil && b.w == nil && b.out == nil && b.gx == nil {
-            // The plain reduced forward on its own, a closure small enough to be inlined into
-            // the block loop (see `Lanes8.blockSum`).
-            return Lanes8.blockSum(range) { i, n in
-                let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
-                let t = LogisticTerms(x)
-                return y * t.negLogSigmoid + (1 - y) * t.negLogSigmoidOfNegative
-            }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * LogisticWindow.size) { values in
+            var step = BCEWithLogitsStep(b: b, window: LogisticWindow(values: values.baseAddress!), limit: range.upperBound)
+            return Lanes8.blockSum(range, &step)
         }
-        var step = BCEWithLogitsStep(b: b)
-        return Lanes8.blockSum(range, &step)
     }
 
     static func binaryCrossEntropyWithLogits(_ a: FastArguments, _ o: LossOptions, threads: Int) throws -> FastResult {
@@ -56,11 +50,14 @@ extension Fast {
 /// Eight elements of `Fast.bceWithLogitsChunk` with weights, outputs and gradients as requested.
 struct BCEWithLogitsStep: Lanes8Step {
     let b: ElementwiseBuffers
+    var window: LogisticWindow
+    /// The end of the chunk: no window reads past it.
+    let limit: Int
 
     @inline(__always)
-    func callAsFunction(_ i: Int, _ n: Int) -> SIMD8<Float> {
+    mutating func callAsFunction(_ i: Int, _ n: Int) -> SIMD8<Float> {
         let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
-        let t = LogisticTerms(x)
+        let t = window.terms(b.x, x, at: i, limit: limit)
         let pw = b.pw.map { Lanes8.load($0, i, n) }
         let w = b.w.map { Lanes8.load($0, i, n) }
         var positive = y * t.negLogSigmoid

@@ -9,7 +9,7 @@ extension Fast {
     /// rows of the broadcast shape are processed in chunks of whole rows (`Parallel.elementChunk`
     /// elements, at least one row), so chunk boundaries depend only on the shape. One pass per row
     /// reads x, y (and the weight) once, sums `w·(y·(−logσ(x)) + (1 − y)·(−logσ(−x)))` with one
-    /// vector exp and one log1p per 8 elements, and writes grad_input `w u (σ(x) − y)`,
+    /// vector exp and one log per element (256 at a time, `LogisticWindow`), and writes grad_input `w u (σ(x) − y)`,
     /// grad_target `−w u x` and the weight's gradient `u·l` (per chunk and class for a
     /// per-class weight, combined in chunk order), with `u = g/C`. Other layouts take a scalar path.
     ///
@@ -150,17 +150,20 @@ enum MultiLabelSoftMargin {
         var gw = [Double](repeating: 0, count: perClassGradient ? length : 0)
         var total = 0.0
         gw.withUnsafeMutableBufferPointer { gwb in
+          withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * LogisticWindow.size) { values in
             let gwp = gwb.isEmpty ? nil : gwb.baseAddress
             for r in range {
                 let base = r * length
                 // The upstream gradient of this row's elements: g/C (g/(rows·C) for 'mean').
                 let u = SIMD8<Float>(repeating: Float(Double(b.up.map { $0[r] } ?? b.uniform) / classes))
-                var step = MultiLabelSoftMarginStep(b: b, base: base, u: u, gw: gwp)
+                var step = MultiLabelSoftMarginStep(b: b, base: base, end: base + length, u: u, gw: gwp,
+                                                    window: LogisticWindow(values: values.baseAddress!))
                 let rowSum = Lanes8.blockSum(base..<base + length, &step)
                 let value = rowSum / classes
                 b.rows?[r] = Float(value)
                 total += value
             }
+          }
         }
         return (total, gw)
     }
@@ -208,14 +211,15 @@ enum MultiLabelSoftMargin {
 /// requested (the per-class weight gradient accumulated in Double into `gw`).
 struct MultiLabelSoftMarginStep: Lanes8Step {
     let b: MultiLabelSoftMargin.RowBuffers
-    /// The row's first element and the upstream gradient of its elements.
-    let base: Int, u: SIMD8<Float>
+    /// The row's first element and its end, and the upstream gradient of its elements.
+    let base: Int, end: Int, u: SIMD8<Float>
     let gw: UnsafeMutablePointer<Double>?
+    var window: LogisticWindow
 
     @inline(__always)
-    func callAsFunction(_ i: Int, _ n: Int) -> SIMD8<Float> {
+    mutating func callAsFunction(_ i: Int, _ n: Int) -> SIMD8<Float> {
         let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
-        let t = LogisticTerms(x)
+        let t = window.terms(b.x, x, at: i, limit: end)
         let unweighted = y * t.negLogSigmoid + (1 - y) * t.negLogSigmoidOfNegative
         let w = b.perClass.map { Lanes8.load($0, i - base, n) } ?? b.fullWeight.map { Lanes8.load($0, i, n) }
         if let gx = b.gx, let gy = b.gy {
