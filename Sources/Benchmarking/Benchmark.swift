@@ -37,6 +37,8 @@ package struct BenchMeasurement: Sendable {
 package struct BenchSettings: Sendable {
     /// Untimed runs before the first sample.
     package var warmup = 1
+    /// Keep warming up until this much time went into the untimed runs (and `warmup` are done).
+    package var warmupSeconds = 0.0
     package var minSamples = 5
     package var maxSamples = 100
     /// Keep sampling until at least this much time went into samples (and minSamples are taken).
@@ -104,7 +106,9 @@ package enum Benchmark {
                                    settings: BenchSettings) throws -> BenchMeasurement {
         let loaded = try port.load(pass == .forward ? problem.forward : problem.backward)
         defer { port.unload(loaded) }
-        for _ in 1..<max(1, settings.warmup) { _ = try port.run(loaded) }
+        var warming = settings
+        warming.warmup = settings.warmup - 1  // the load's first call was the first warm-up run
+        try warmUp(warming) { _ = try port.run(loaded) }
         var samples: [Double] = [], calibration: [Double] = []
         var sink = 0.0, spent = 0.0
         while samples.count < settings.maxSamples && (samples.count < settings.minSamples || spent < settings.minSeconds) {
@@ -296,12 +300,22 @@ package enum Benchmark {
         return WorkModel.Rates(read: read, write: write, copy: copy, nsPerOperation: ops, traffic: traffic)
     }
 
+    /// Runs `body` untimed `settings.warmup` times, and on until `settings.warmupSeconds` passed.
+    static func warmUp(_ settings: BenchSettings, _ body: () throws -> Void) rethrows {
+        let start = now()
+        var runs = 0
+        while runs < settings.warmup || Double(now() - start) / 1e9 < settings.warmupSeconds {
+            try body()
+            runs += 1
+        }
+    }
+
     /// Times several bodies in rounds, one sample of each per round (each preceded by a calibration
     /// measurement), until every body has `minSamples` samples and `minSeconds` of them, or
     /// `maxSamples` rounds were run. Warm-up runs each body `warmup` times first.
     static func sampleRoundRobin(_ settings: BenchSettings, _ bodies: [() throws -> Void])
         throws -> [(samples: [Double], calibration: [Double])] {
-        for body in bodies { for _ in 0..<settings.warmup { try body() } }
+        for body in bodies { try warmUp(settings, body) }
         var timings = [(samples: [Double], calibration: [Double])](repeating: ([], []), count: bodies.count)
         var spent = [Double](repeating: 0, count: bodies.count)
         var sink = 0.0

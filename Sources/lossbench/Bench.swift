@@ -71,6 +71,16 @@ struct Bench: ParsableCommand, DefaultImplementations {
     @Option(name: .long, help: ArgumentHelp("Minimum seconds of samples per measurement.", valueName: "seconds"))
     var minTime = 0.5
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds of warm-up for the measurement that follows a port's.",
+        discussion: """
+            Right after a port's samples, the first few hundred milliseconds of the next \
+            implementation's multithreaded runs were slow on this kind of virtual machine: Fast's \
+            2-thread times in a peer run reached 1.8x its solo times (and not after the single-threaded \
+            Reference), so the measurement after a port warms up this long before it samples.
+            """, valueName: "seconds"))
+    var portSettle = 0.3
+
     @Flag(name: .long, help: "Print JSON lines instead of the table.")
     var json = false
 
@@ -95,6 +105,9 @@ struct Bench: ParsableCommand, DefaultImplementations {
         }
         guard minTime.isFinite, minTime >= 0 else {
             throw ValidationError("--min-time must be a finite number of seconds ≥ 0, got \(minTime)")
+        }
+        guard portSettle.isFinite, (0...60).contains(portSettle) else {
+            throw ValidationError("--port-settle must be 0 to 60 seconds, got \(portSettle)")
         }
     }
 
@@ -140,9 +153,19 @@ struct Bench: ParsableCommand, DefaultImplementations {
             print("lossbench bench: \(problems.count) problems × \(passes.count) passes × \(impls.count) impls, \(threads) threads")
             if impls.contains("fast") { print(CLI.fastBuildLine) }
         }
+        // Whether a port was measured last: the next measurement warms up for --port-settle.
+        var afterPort = false
+        func settled() -> BenchSettings {
+            var s = settings
+            if afterPort { s.warmupSeconds = portSettle }
+            afterPort = false
+            return s
+        }
         for (suite, problem) in problems {
             for p in passes {
                 for i in impls {
+                    let settings = settled()
+                    afterPort = ports[i] != nil
                     do {
                         let m = try ports[i].map { try Benchmark.measurePort(problem, port: $0, pass: p, settings: settings) }
                             ?? Benchmark.measure(problem, impl: i, pass: p, settings: settings)
@@ -155,6 +178,7 @@ struct Bench: ParsableCommand, DefaultImplementations {
                 }
             }
         }
+        if afterPort { settings.warmupSeconds = portSettle }
         if roofline {
             // A traffic yardstick for each footprint Fast's standard-suite passes have.
             let footprints = impls.contains("fast")

@@ -40,6 +40,30 @@ import LossSpec
         #expect(calls == 1 + 7)
     }
 
+    /// Warm-up runs `warmup` times with no time set, and past `warmupSeconds` when one is (the
+    /// measurement after a port's: bench --port-settle).
+    @Test func warmUpRunsItsCountAndItsTime() throws {
+        var s = Self.quick
+        s.warmup = 3
+        var calls = 0
+        try Benchmark.warmUp(s) { calls += 1 }
+        #expect(calls == 3)
+        s.warmup = 0
+        calls = 0
+        try Benchmark.warmUp(s) { calls += 1 }
+        #expect(calls == 0)
+        s.warmupSeconds = 0.02
+        let start = Date()
+        try Benchmark.warmUp(s) { calls += 1; Thread.sleep(forTimeInterval: 0.001) }
+        #expect(calls >= 1 && Date().timeIntervalSince(start) >= 0.02)
+        // The warm-up before the samples is the same loop.
+        s.warmupSeconds = 0
+        s.warmup = 2
+        calls = 0
+        _ = try Benchmark.sampleRoundRobin(s, [{ calls += 1 }])
+        #expect(calls == 2 + 4)
+    }
+
     /// The calibration kernel is the same code on the same addresses in every process: its data
     /// 64-byte aligned (an unaligned buffer made it 1.45× slower in some processes), its sum the
     /// calibration build's whichever build LOSSBENCH_ISA selects, and its value the sum it names.

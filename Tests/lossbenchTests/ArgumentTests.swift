@@ -46,6 +46,9 @@ import LossSpec
         ["bench", "--min-time=nan"],
         ["bench", "--min-time=inf"],
         ["bench", "--min-time=-1"],
+        ["bench", "--port-settle=-0.1"],
+        ["bench", "--port-settle=nan"],
+        ["bench", "--port-settle", "61"],
         ["bench", "--threads", "0"],
         ["bench", "--threads=-2"],
         ["bench", "--threads", "1025"],
@@ -102,6 +105,8 @@ import LossSpec
         #expect(suite.contains("--suite") && suite.contains("'standard'") && suite.contains("'bandwidth'"))
         let minTime = message(["bench", "--min-time=nan"])
         #expect(minTime.contains("--min-time") && minTime.contains("nan"))
+        let settle = message(["bench", "--port-settle", "61"])
+        #expect(settle.contains("--port-settle") && settle.contains("0 to 60") && settle.contains("61"))
         let threads = message(["bench", "--threads", "0"])
         #expect(threads.contains("--threads") && threads.contains("'0'"))
         let repeated = message(["check", "--loss", "mse_loss", "--loss", "mse_loss"])
