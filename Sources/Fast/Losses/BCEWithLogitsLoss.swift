@@ -57,7 +57,8 @@ struct BCEWithLogitsStep: Lanes8Step {
     @inline(__always)
     mutating func callAsFunction(_ i: Int, _ n: Int) -> SIMD8<Float> {
         let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
-        let t = window.terms(b.x, x, at: i, limit: limit)
+        if window.needsFill(i) { window.fill(b.x, from: i, limit: limit) }
+        let t = LogisticWindow.terms(x, at: i, values: window.values, start: window.start)
         let pw = b.pw.map { Lanes8.load($0, i, n) }
         let w = b.w.map { Lanes8.load($0, i, n) }
         var positive = y * t.negLogSigmoid

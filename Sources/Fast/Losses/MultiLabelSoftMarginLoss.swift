@@ -219,7 +219,8 @@ struct MultiLabelSoftMarginStep: Lanes8Step {
     @inline(__always)
     mutating func callAsFunction(_ i: Int, _ n: Int) -> SIMD8<Float> {
         let x = Lanes8.load(b.x, i, n), y = Lanes8.load(b.y, i, n)
-        let t = window.terms(b.x, x, at: i, limit: end)
+        if window.needsFill(i) { window.fill(b.x, from: i, limit: end) }
+        let t = LogisticWindow.terms(x, at: i, values: window.values, start: window.start)
         let unweighted = y * t.negLogSigmoid + (1 - y) * t.negLogSigmoidOfNegative
         let w = b.perClass.map { Lanes8.load($0, i - base, n) } ?? b.fullWeight.map { Lanes8.load($0, i, n) }
         if let gx = b.gx, let gy = b.gy {
