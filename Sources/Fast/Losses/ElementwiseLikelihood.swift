@@ -154,6 +154,33 @@ enum FastElementwise {
         }
     }
 
+    /// Elements i..<i+n (n ≤ the lane count) of `chunk`: their loss, after storing the outputs
+    /// requested. Lanes past n are padded with 1 (every kernel is finite there) and are neither
+    /// stored nor summed.
+    ///
+    /// `@_transparent`: as a local `@inline(__always)` function of `chunk`, every other vector of
+    /// its unrolled loop went through a call (kl_div and gaussian_nll_loss, found by
+    /// disassembly).
+    @_transparent
+    static func elements<F: Step>(_ i: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                  _ s: Streams3, _ f: F, _ uniform: LikelihoodLanes) -> LikelihoodLanes {
+        typealias V = LikelihoodLanes
+        let full = n == V.scalarCount
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> V {
+            full ? UnsafeRawPointer(p + i).loadUnaligned(as: V.self) : loadPartial(p, i, n)
+        }
+        @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>?) {
+            guard let p else { return }
+            if full { UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self) } else { for k in 0..<n { p[i + k] = v[k] } }
+        }
+        let r = f(load(a), load(b), s.c.map(load) ?? V(), s.up.map(load) ?? uniform)
+        store(r.loss, s.out)
+        store(r.a, s.ga)
+        store(r.b, s.gb)
+        store(r.c, s.gc)
+        return full ? r.loss : r.loss.replacing(with: 0, where: laneIndex .>= Int32(n))
+    }
+
     /// One chunk: Σ loss, and where requested the elementwise loss and the gradients.
     @inline(__always)
     static func chunk<F: Step>(_ range: Range<Int>, _ s: Streams3, _ f: F) -> Double {
@@ -161,24 +188,7 @@ enum FastElementwise {
         let w = V.scalarCount
         guard let a = s.a, let b = s.b else { return 0 }
         let uniform = V(repeating: s.uniform)
-        /// Elements i..<i+n (n ≤ w); lanes past n are padded with 1 (every kernel is finite there
-        /// and they are neither stored nor summed).
-        @inline(__always) func step(_ i: Int, _ n: Int) -> V {
-            let full = n == w
-            @inline(__always) func load(_ p: UnsafePointer<Float>) -> V {
-                full ? UnsafeRawPointer(p + i).loadUnaligned(as: V.self) : loadPartial(p, i, n)
-            }
-            @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>?) {
-                guard let p else { return }
-                if full { UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self) } else { for k in 0..<n { p[i + k] = v[k] } }
-            }
-            let r = f(load(a), load(b), s.c.map(load) ?? V(), s.up.map(load) ?? uniform)
-            store(r.loss, s.out)
-            store(r.a, s.ga)
-            store(r.b, s.gb)
-            store(r.c, s.gc)
-            return full ? r.loss : r.loss.replacing(with: 0, where: laneIndex .>= Int32(n))
-        }
+        @inline(__always) func step(_ i: Int, _ n: Int) -> V { elements(i, n, a, b, s, f, uniform) }
         var total = 0.0
         var i = range.lowerBound
         let end = range.upperBound
