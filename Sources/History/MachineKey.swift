@@ -31,10 +31,20 @@ package struct MachineKey: Sendable, Hashable {
             ?? Int((Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824).rounded())
         var os = field(osRelease, "PRETTY_NAME", separator: "=").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
         if os == nil || os!.isEmpty { os = ProcessInfo.processInfo.operatingSystemVersionString }
-        return MachineKey(
-            cpuModel: field(cpuinfo, "model name") ?? field(cpuinfo, "Model") ?? field(cpuinfo, "CPU part") ?? "unknown CPU",
-            cores: ProcessInfo.processInfo.processorCount, memoryGib: memory, os: os ?? "unknown OS", arch: architecture)
+        return MachineKey(cpuModel: cpuModel(cpuinfo: cpuinfo), cores: ProcessInfo.processInfo.processorCount,
+                          memoryGib: memory, os: os ?? "unknown OS", arch: architecture)
     }()
+
+    /// The CPU as `/proc/cpuinfo` names it, with its x86 family and model numbers where it gives
+    /// them: 'AMD EPYC (family 26, model 2)'. Virtual machines here report a bare 'AMD EPYC' for
+    /// every generation (Zen 4 with family 25, Zen 5 with 26 were both seen), and runs of two
+    /// generations must not share a key: the gate would hold one against the other.
+    package static func cpuModel(cpuinfo: String) -> String {
+        let name = field(cpuinfo, "model name") ?? field(cpuinfo, "Model") ?? field(cpuinfo, "CPU part") ?? "unknown CPU"
+        guard let family = field(cpuinfo, "cpu family"), let model = field(cpuinfo, "model"),
+              Int(family) != nil, Int(model) != nil else { return name }
+        return "\(name) (family \(family), model \(model))"
+    }
 
     static var architecture: String {
         var u = utsname()
