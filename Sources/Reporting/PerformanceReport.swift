@@ -35,8 +35,13 @@ package enum PerformanceReport {
 
         if let run = standardRuns.last {
             let ms = byRun[run.id!]!.filter { $0.suite == "standard" }
-            let previous = standardRuns.dropLast().last.map { p in byRun[p.id!]!.filter { $0.suite == "standard" } } ?? []
+            // The previous run to compare with times the same build at the same thread count: a
+            // run at 1 thread read as a 47% gain for the 2-thread run after it.
+            let previousRun = standardRuns.dropLast().last { $0.threads == run.threads && $0.sameBuild(as: run) }
+            let previous = previousRun.map { p in byRun[p.id!]!.filter { $0.suite == "standard" } } ?? []
             md += "## Latest standard suite\n\n" + runLine(run) + "\n\n"
+            md += previousRun.map { "The last column compares Fast with run \($0.id!), the latest earlier standard run of the same build at \(run.threads) threads.\n\n" }
+                ?? "No earlier standard run of the same build at \(run.threads) threads to compare with.\n\n"
             md += "| loss | shape | pass | fast ms | reference ms | speedup | fast vs previous run (normalized) |\n|---|---|---|---:|---:|---:|---:|\n"
             var speedups: [String: [Double]] = [:]
             let keys = Set(ms.map { Pair(loss: $0.loss, pass: $0.pass, shape: $0.shape) }).sorted()

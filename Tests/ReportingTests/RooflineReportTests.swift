@@ -149,3 +149,28 @@ func standardMeasurement(_ loss: String, _ impl: String, pass: String = "forward
         #expect(try !PerformanceReport.build(one).first { $0.path == "performance.md" }!.content.contains("## Builds of Fast's kernels"))
     }
 }
+
+/// The latest standard suite's "vs previous run" column compares with the latest earlier run of
+/// the same build at the same thread count, never with a run at another thread count.
+@Suite struct PreviousRunColumnTests {
+    @Test func thePreviousRunHasTheSameThreadsAndBuild() throws {
+        let db = try scratchReportHistory("previous-run")
+        func run(_ day: Int, threads: Int, isa: String, ns: Double) throws {
+            try db.record(RunRecord(machine: reportMachine,
+                                    variant: RunVariant(threads: threads, gitCommit: nil, gitDirty: nil, label: "d\(day)", isa: isa),
+                                    startedAt: "2025-07-0\(day)T00:00:00Z"),
+                          [standardMeasurement("mse_loss", "fast", ns: ns, threads: threads)])
+        }
+        try run(1, threads: 2, isa: "avx2", ns: 2e6)      // run 1: same threads and build
+        try run(2, threads: 2, isa: "portable", ns: 9e6)  // run 2: another build
+        try run(3, threads: 1, isa: "avx2", ns: 4e6)      // run 3: another thread count
+        try run(4, threads: 2, isa: "avx2", ns: 1e6)      // run 4: half of run 1's time
+        let md = try PerformanceReport.build(db).first { $0.path == "performance.md" }!.content
+        #expect(md.contains("compares Fast with run 1, the latest earlier standard run of the same build at 2 threads"), "\(md)")
+        #expect(md.contains("| mse_loss | [4194304] | forward | 1.00 | – | – | -50.0% |"), "\(md)")
+        // The first run of a build and thread count has nothing to compare with.
+        try run(5, threads: 4, isa: "avx2", ns: 1e6)
+        let first = try PerformanceReport.build(db).first { $0.path == "performance.md" }!.content
+        #expect(first.contains("No earlier standard run of the same build at 4 threads") && first.contains("| – |\n"), "\(first)")
+    }
+}
