@@ -37,7 +37,9 @@ package struct BenchMeasurement: Sendable {
 package struct BenchSettings: Sendable {
     /// Untimed runs before the first sample.
     package var warmup = 1
-    /// Keep warming up until this much time went into the untimed runs (and `warmup` are done).
+    /// Keep warming up until this much time went into the untimed runs (and `warmup` are done):
+    /// a settling time before a measurement, so one that takes several bodies (round robin, the
+    /// roofline's yardsticks) spends it on its first body only.
     package var warmupSeconds = 0.0
     package var minSamples = 5
     package var maxSamples = 100
@@ -255,7 +257,11 @@ package enum Benchmark {
                         // Each yardstick is sampled back to back, as a loss is: taken in turn with
                         // the others, every sample started from caches the others had filled (run 26
                         // measured 34 GB/s that way, while l1_loss read the same 32 MiB at 57 GB/s).
-                        let result = try bodies.map { body in try sample(settings, body) }
+                        var settling = settings
+                        let result = try bodies.map { body in
+                            defer { settling.warmupSeconds = 0 }
+                            return try sample(settling, body)
+                        }
                         if sink.isNaN { print("") }
                         return result
                     }
@@ -315,7 +321,11 @@ package enum Benchmark {
     /// `maxSamples` rounds were run. Warm-up runs each body `warmup` times first.
     static func sampleRoundRobin(_ settings: BenchSettings, _ bodies: [() throws -> Void])
         throws -> [(samples: [Double], calibration: [Double])] {
-        for body in bodies { try warmUp(settings, body) }
+        var settling = settings
+        for body in bodies {
+            try warmUp(settling, body)
+            settling.warmupSeconds = 0
+        }
         var timings = [(samples: [Double], calibration: [Double])](repeating: ([], []), count: bodies.count)
         var spent = [Double](repeating: 0, count: bodies.count)
         var sink = 0.0

@@ -153,18 +153,13 @@ struct Bench: ParsableCommand, DefaultImplementations {
             print("lossbench bench: \(problems.count) problems × \(passes.count) passes × \(impls.count) impls, \(threads) threads")
             if impls.contains("fast") { print(CLI.fastBuildLine) }
         }
-        // Whether a port was measured last: the next measurement warms up for --port-settle.
+        // The measurement after a port's warms up for --port-settle.
         var afterPort = false
-        func settled() -> BenchSettings {
-            var s = settings
-            if afterPort { s.warmupSeconds = portSettle }
-            afterPort = false
-            return s
-        }
         for (suite, problem) in problems {
             for p in passes {
                 for i in impls {
-                    let settings = settled()
+                    var settings = settings
+                    settings.warmupSeconds = afterPort ? portSettle : 0
                     afterPort = ports[i] != nil
                     do {
                         let m = try ports[i].map { try Benchmark.measurePort(problem, port: $0, pass: p, settings: settings) }

@@ -62,6 +62,13 @@ import LossSpec
         calls = 0
         _ = try Benchmark.sampleRoundRobin(s, [{ calls += 1 }])
         #expect(calls == 2 + 4)
+        // Several bodies: the settling time is spent once, on the first; the others warm up
+        // their count alone.
+        s.warmup = 1
+        s.warmupSeconds = 0.02
+        var first = 0, second = 0
+        _ = try Benchmark.sampleRoundRobin(s, [{ first += 1; Thread.sleep(forTimeInterval: 0.001) }, { second += 1 }])
+        #expect(first >= 1 + 4 && second == 1 + 4)
     }
 
     /// The calibration kernel is the same code on the same addresses in every process: its data
